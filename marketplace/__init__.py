@@ -1,0 +1,1 @@
+"""The marketplace domain: storefronts, sellers, buyers, catalogue, carts and orders."""

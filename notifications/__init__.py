@@ -1,0 +1,1 @@
+"""Notification engine: event catalogue, templates, outbox, dispatch and channels."""

@@ -1,0 +1,1 @@
+"""Notification models (outbox, templates, preferences) are added by the notification engine."""

@@ -1,0 +1,9 @@
+"""App config for the Sendsay connection app (lives in the project package)."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SendsayAdminConfig(AppConfig):
+    name = "sendsay_admin"
+    verbose_name = _("Sendsay")

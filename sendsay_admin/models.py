@@ -1,0 +1,1 @@
+"""Sendsay connection models (accounts, field mapping, senders) are added by the connection issue."""
