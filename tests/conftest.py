@@ -1,0 +1,37 @@
+"""Shared fixtures: domain objects, an SMTP sink and service discovery for integration tests."""
+
+import pytest
+
+from tests import factories
+
+
+@pytest.fixture
+def storefront(db):
+    return factories.StorefrontFactory()
+
+
+@pytest.fixture
+def buyer(storefront):
+    """A confirmed buyer (a User with a BuyerProfile) on `storefront`."""
+    return factories.BuyerProfileFactory(storefront=storefront).user
+
+
+@pytest.fixture
+def company(storefront):
+    return factories.CompanyFactory(storefront=storefront)
+
+
+@pytest.fixture
+def seller(company):
+    """A seller staff user of `company`."""
+    return factories.SellerProfileFactory(company=company).user
+
+
+@pytest.fixture
+def shipping_method(db):
+    return factories.ShippingMethodFactory()
+
+
+@pytest.fixture
+def product(company):
+    return factories.ProductFactory(company=company)
