@@ -91,6 +91,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A busy timeout keeps the web process, the worker and beat from tripping over each
     # other's short write locks on the embedded database.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
+    # A file, not memory, so a Celery worker process in an integration test sees the test data.
+    DATABASES["default"].setdefault("TEST", {}).setdefault(
+        "NAME", str(VAR_DIR / "test_db.sqlite3")
+    )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("charset", "utf8mb4")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -153,6 +157,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+#: Periodic tasks; django-celery-beat copies them into the database, where admins edit them.
+CELERY_BEAT_SCHEDULE = {
+    "worker-heartbeat": {"task": "sendsay_admin.tasks.worker_heartbeat", "schedule": 60.0},
+}
 
 # --- Sendsay --------------------------------------------------------------------------
 SENDSAY_API_URL = env.str(

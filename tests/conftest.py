@@ -35,3 +35,18 @@ def shipping_method(db):
 @pytest.fixture
 def product(company):
     return factories.ProductFactory(company=company)
+
+
+@pytest.fixture
+def smtp_sink(settings):
+    """A real SMTP server on a free port; Django's mail goes to it for this test."""
+    from sendsay_admin.devtools.smtp_sink import SmtpSink
+
+    with SmtpSink() as sink:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = sink.host
+        settings.EMAIL_PORT = sink.port
+        settings.EMAIL_USE_TLS = False
+        settings.EMAIL_HOST_USER = ""
+        settings.EMAIL_HOST_PASSWORD = ""
+        yield sink

@@ -1,0 +1,1 @@
+"""Development helpers that stand in for real infrastructure (a local SMTP sink)."""
