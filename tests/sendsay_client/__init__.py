@@ -1,0 +1,1 @@
+"""Unit tests of the pure Sendsay client (HTTP mocked with `responses`; no database)."""
