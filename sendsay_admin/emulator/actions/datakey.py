@@ -1,0 +1,157 @@
+"""The member data tree: `datakey` triples [path, mode, value], legacy `obj`, and reads by path.
+
+Paths are dotted (`base.firstName`, `custom.q1`, `-group.pl1`). Writes are checked before they
+are applied: `-group.<id>` must name an existing list group, `base.*`/`custom.*` an existing
+question with a value of its type (strict [I]), and `ssec` values are e-commerce events.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from ..errors import ApiError, invalid
+from ..state import Account
+from . import anketas
+
+#: [R] set, push, merge; [R] unshift (2024 release notes); delete [I].
+MODES = ("set", "push", "merge", "unshift", "delete")
+
+
+def parse(raw: object, name: str = "datakey") -> list[tuple[str, str, object]]:
+    """Validate the shape of a `datakey` write list."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise invalid(name, "must be a list of [path, mode, value] triples")
+    triples = []
+    for index, item in enumerate(raw):
+        if not isinstance(item, list) or len(item) not in (2, 3):
+            raise invalid(f"{name}[{index}]", "must be [path, mode, value]")
+        path, mode = item[0], item[1]
+        value = item[2] if len(item) == 3 else None
+        if not isinstance(path, str) or not path or path.startswith(".") or path.endswith("."):
+            raise invalid(f"{name}[{index}]", f"bad path {path!r}")
+        if mode not in MODES:
+            raise invalid(f"{name}[{index}]", f"mode {mode!r} is not one of {', '.join(MODES)}")
+        if len(item) == 2 and mode != "delete":
+            raise invalid(f"{name}[{index}]", "a value is required")
+        triples.append((path, mode, value))
+    return triples
+
+
+def check(account: Account, triples: list[tuple[str, str, object]]) -> None:
+    """Refuse writes to unknown groups or questions before anything changes."""
+    for path, mode, value in triples:
+        parts = path.split(".")
+        if parts[0] == "-group":
+            if len(parts) == 1 and mode != "delete" and not isinstance(value, dict):
+                raise invalid(path, "must be an object {group id: 1|0}")
+            gids = parts[1:2] if len(parts) > 1 else list(value or {})
+            for gid in gids:
+                check_list_group(account, gid)
+        elif parts[0] in ("base", "custom") and mode != "delete":
+            if len(parts) == 1:
+                if not isinstance(value, dict):
+                    raise invalid(path, "must be an object of answers")
+                for quest_id, answer in value.items():
+                    anketas.check_answer(account, parts[0], quest_id, answer)
+            elif len(parts) == 2 and mode == "set":
+                anketas.check_answer(account, parts[0], parts[1], value)
+            else:
+                anketas.find_quest(account, parts[0], parts[1])
+
+
+def check_list_group(account: Account, gid: str) -> None:
+    group = account.groups.get(gid)
+    if group is None:
+        raise ApiError("error/group/not_found", gid)
+    if group.type != "list":
+        raise ApiError("error/group/wrong_type", f"{gid} is a {group.type}, not a list")
+
+
+def apply(tree: dict, path: str, mode: str, value: object) -> None:
+    *parents, leaf = path.split(".")
+    node = tree
+    for part in parents:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            if mode == "delete":
+                return
+            child = node[part] = {}
+        node = child
+    value = copy.deepcopy(value)
+    if mode == "set":
+        node[leaf] = value
+    elif mode == "delete":
+        node.pop(leaf, None)
+    elif mode == "merge":
+        if not isinstance(value, dict):
+            raise invalid(path, "merge needs an object value")
+        current = node.get(leaf)
+        node[leaf] = deep_merge(current if isinstance(current, dict) else {}, value)
+    else:  # push / unshift: a list value adds its items [I]
+        current = node.get(leaf)
+        items = current if isinstance(current, list) else [] if current is None else [current]
+        added = value if isinstance(value, list) else [value]
+        node[leaf] = items + added if mode == "push" else added + items
+
+
+def deep_merge(base: dict, extra: dict) -> dict:
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            deep_merge(base[key], value)
+        else:
+            base[key] = copy.deepcopy(value)
+    return base
+
+
+def apply_obj(tree: dict, obj: dict, *, overwrite: bool) -> None:
+    """Legacy АВО `obj`: overwrite replaces each named anketa, update merges into it [I]."""
+    for key, value in obj.items():
+        if overwrite or not isinstance(value, dict):
+            tree[key] = copy.deepcopy(value)
+        else:
+            current = tree.get(key)
+            tree[key] = deep_merge(current if isinstance(current, dict) else {}, value)
+
+
+def obj_triples(obj: object) -> list[tuple[str, str, object]]:
+    """An `obj` checked the same way as datakey writes of its top-level keys."""
+    if not isinstance(obj, dict):
+        raise invalid("obj", "must be an object")
+    return [(key, "set", value) for key, value in obj.items()]
+
+
+def normalize_groups(tree: dict) -> None:
+    """Membership flags: 0 / "0" / empty mean "not a member" and are dropped."""
+    groups = tree.get("-group")
+    if isinstance(groups, dict):
+        tree["-group"] = {gid: 1 for gid, flag in groups.items() if flag not in (0, "0", "", None)}
+        if not tree["-group"]:
+            del tree["-group"]
+
+
+def read(tree: dict, path: str) -> tuple[bool, object]:
+    node: object = tree
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return False, None
+        node = node[part]
+    return True, copy.deepcopy(node)
+
+
+def select(tree: dict, wanted: object) -> dict:
+    """`member.get` datakey: "*" for all, one path, or a list of paths; missing paths omitted."""
+    if wanted in (None, "", []):
+        return {}
+    if wanted == "*":
+        return copy.deepcopy(tree)
+    paths = [wanted] if isinstance(wanted, str) else wanted
+    if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+        raise invalid("datakey", 'must be "*", a path or a list of paths')
+    selected = {}
+    for path in paths:
+        found, value = read(tree, path)
+        if found:
+            selected[path] = value
+    return selected

@@ -1,0 +1,192 @@
+"""member.import: parse `users.list` at once, apply the rows when the track finishes.
+
+Formats [C]: `{"caption": [{"datakey": "member.email", "mode": "set"}, ...], "rows": [[...]]}`,
+or CSV text whose first row is the header (`;`, `,` or tab separated). A URL is accepted and the
+job then fails with `manage/member/import/probe/cant_get_url` (the emulator fetches nothing).
+[I] the track result: `obj.result` = {total, ok, created, updated, skipped, failed,
+skipped_limit} and `obj.errors` = [{row, email, id, explain}] (first 100). Rows over the free
+plan's upload limit fail with `error/member/limit_exceeded` and count in `skipped_limit`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from ..errors import ApiError, invalid, missing, unsupported
+from ..state import Account
+from . import datakey, groups, members
+from .common import ADDR_TYPES, Context, addr_type_of, choice, flag, normalize_address
+
+IF_EXISTS = ("overwrite", "update", "ignore", "error", "must")
+MAX_ERRORS = 100
+
+
+def parse_users_list(raw: object) -> tuple[list[tuple[str, str]], list[list[object]]]:
+    """Return (columns as (datakey, mode), rows). Columns are checked, rows are not."""
+    if isinstance(raw, dict):
+        caption, rows = raw.get("caption"), raw.get("rows")
+        if not isinstance(caption, list) or not caption:
+            raise missing("users.list.caption")
+        if not isinstance(rows, list):
+            raise missing("users.list.rows")
+        columns = []
+        for index, item in enumerate(caption):
+            if not isinstance(item, dict) or not isinstance(item.get("datakey"), str):
+                raise invalid(f"users.list.caption[{index}]", "must be {datakey, mode}")
+            columns.append((item["datakey"], item.get("mode", "set")))
+    elif isinstance(raw, str):
+        columns, rows = _parse_csv(raw)
+    else:
+        raise invalid("users.list", "must be CSV text, a URL or {caption, rows}")
+    _check_columns(columns)
+    return columns, rows
+
+
+def _parse_csv(text: str) -> tuple[list[tuple[str, str]], list[list[object]]]:
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        raise missing("users.list")
+    header = lines[0]
+    delimiter = next((d for d in (";", "\t", ",") if d in header), ";")
+    table = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter))
+    return [(name.strip(), "set") for name in table[0]], table[1:]
+
+
+def _check_columns(columns: list[tuple[str, str]]) -> None:
+    names = [name for name, _mode in columns]
+    if "member.email" not in names:
+        raise invalid("users.list", "the header/caption needs a member.email column")
+    for name, mode in columns:
+        if name.startswith("member.") and name not in ("member.email", "member.addr_type"):
+            raise unsupported(f"import column {name}")
+        if mode not in datakey.MODES:
+            raise invalid("users.list.caption", f"mode {mode!r} of {name}")
+
+
+def member_import(ctx: Context, params: dict) -> dict:
+    raw = params.get("users.list")
+    if raw in (None, "", {}):
+        raise missing("users.list")
+    options = {
+        "addr_type": addr_type_of(params),
+        "if_exists": choice(params, "if_exists", IF_EXISTS, "overwrite"),
+        "confirm_needed": flag(params, "newbie.confirm"),
+        "group": _auto_group(ctx.acc, params.get("auto_group")),
+        "clean_group": flag(params, "clean_group"),
+    }
+    acc = ctx.acc
+    if isinstance(raw, str) and raw.strip().lower().startswith(("http://", "https://", "ftp://")):
+
+        def job() -> dict:
+            raise ApiError("manage/member/import/probe/cant_get_url", raw)
+    else:
+        columns, rows = parse_users_list(raw)
+
+        def job() -> dict:
+            return run_import(acc, columns, rows, **options)
+
+    return {"track.id": acc.new_track("member.import", job=job).id}
+
+
+def _auto_group(account: Account, raw: object) -> str | None:
+    if raw in (None, "", {}):
+        return None
+    if not isinstance(raw, dict) or not raw.get("id"):
+        raise invalid("auto_group", 'must be {"id": "<list id>"}')
+    datakey.check_list_group(account, str(raw["id"]))
+    return str(raw["id"])
+
+
+def run_import(
+    account: Account,
+    columns: list[tuple[str, str]],
+    rows: list,
+    *,
+    addr_type: str,
+    if_exists: str,
+    confirm_needed: bool,
+    group: str | None,
+    clean_group: bool,
+) -> dict:
+    """Apply every row; one bad row never stops the others."""
+    if group is not None:
+        datakey.check_list_group(account, group)
+        if clean_group:
+            for member in list(account.members.values()):
+                groups.leave(member, group)
+    counts = dict.fromkeys(
+        ("total", "ok", "created", "updated", "skipped", "failed", "skipped_limit"), 0
+    )
+    errors: list[dict] = []
+    for number, row in enumerate(rows, start=1):
+        counts["total"] += 1
+        try:
+            outcome = _import_row(
+                account,
+                columns,
+                row,
+                addr_type=addr_type,
+                if_exists=if_exists,
+                confirm_needed=confirm_needed,
+                group=group,
+            )
+        except ApiError as exc:
+            counts["failed"] += 1
+            if exc.error_id == "error/member/limit_exceeded":
+                counts["skipped_limit"] += 1
+            if len(errors) < MAX_ERRORS:
+                errors.append(
+                    {"row": number, "email": _cell(columns, row, "member.email"), **exc.as_dict()}
+                )
+            continue
+        counts[outcome] += 1
+        counts["ok"] += outcome != "skipped"
+    return {"result": counts, "errors": errors}
+
+
+def _cell(columns: list[tuple[str, str]], row: object, name: str) -> object:
+    names = [column for column, _mode in columns]
+    if isinstance(row, list) and len(row) == len(columns):
+        return row[names.index(name)]
+    return None
+
+
+def _import_row(
+    account: Account,
+    columns: list[tuple[str, str]],
+    row: object,
+    *,
+    addr_type: str,
+    if_exists: str,
+    confirm_needed: bool,
+    group: str | None,
+) -> str:
+    if not isinstance(row, list) or len(row) != len(columns):
+        raise ApiError("error/import/row_length", f"expected {len(columns)} cells")
+    cells = {name: value for (name, _mode), value in zip(columns, row, strict=True)}
+    row_type = cells.get("member.addr_type") or addr_type
+    if row_type not in ADDR_TYPES:
+        raise invalid("member.addr_type", str(row_type))
+    key = (row_type, normalize_address(cells["member.email"], row_type, "member.email"))
+    exists = key in account.members
+    if exists and if_exists == "ignore":
+        return "skipped"
+    triples = [
+        (name, mode, value)
+        for (name, mode), value in zip(columns, row, strict=True)
+        if not name.startswith("member.") and value not in (None, "")
+    ]
+    if group is not None:
+        triples.append((f"-group.{group}", "set", 1))
+    members.upsert(
+        account,
+        key,
+        if_exists="update" if if_exists == "ignore" else if_exists,
+        confirm_needed=confirm_needed,
+        triples=triples,
+    )
+    return "updated" if exists else "created"
+
+
+ACTIONS = {"member.import": member_import}
