@@ -110,3 +110,35 @@ class OrderFactory(factory.django.DjangoModelFactory):
     subtotal = Decimal("100.00")
     shipping_cost = Decimal("300.00")
     total = Decimal("400.00")
+
+
+class CartFactory(factory.django.DjangoModelFactory):
+    """An open cart of a new user on a new storefront."""
+
+    class Meta:
+        model = models.Cart
+
+    buyer = factory.SubFactory(UserFactory)
+    storefront = factory.SubFactory(StorefrontFactory)
+
+
+class CartLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.CartLine
+
+    cart = factory.SubFactory(CartFactory)
+    product = factory.SubFactory(ProductFactory)
+    quantity = 1
+
+
+class OrderLineFactory(factory.django.DjangoModelFactory):
+    """A line copying its product's name and price; totals of the order are not updated."""
+
+    class Meta:
+        model = models.OrderLine
+
+    order = factory.SubFactory(OrderFactory)
+    product = factory.SubFactory(ProductFactory, company=factory.SelfAttribute("..order.company"))
+    product_name = factory.SelfAttribute("product.name")
+    unit_price = factory.SelfAttribute("product.price")
+    quantity = 1
