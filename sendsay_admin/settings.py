@@ -6,6 +6,7 @@ DATABASE_URL, CELERY_BROKER_URL and EMAIL_URL at real services to scale out. Eve
 read here is listed with a comment in `.env.example` and in the README.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -107,8 +108,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # other's short write locks on the embedded database.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
     # A file, not memory, so a Celery worker process in an integration test sees the test data.
+    # Named per process so parallel test runs on one checkout do not share a file.
     DATABASES["default"].setdefault("TEST", {}).setdefault(
-        "NAME", str(VAR_DIR / "test_db.sqlite3")
+        "NAME", str(VAR_DIR / f"test_db_{os.getpid()}.sqlite3")
     )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("charset", "utf8mb4")
