@@ -4,6 +4,7 @@ from .buyers import BuyerProfile, Gender
 from .carts import Cart, CartLine, ProductView
 from .catalogue import Category, Product
 from .companies import Company, CompanyStatus, SellerProfile
+from .notification_settings import CompanyNotificationSettings
 from .orders import Order, OrderLine, OrderStatus, OrderStatusChange, ShippingMethod
 from .storefronts import MarketplaceSettings, Storefront
 from .users import User
@@ -14,6 +15,7 @@ __all__ = [
     "CartLine",
     "Category",
     "Company",
+    "CompanyNotificationSettings",
     "CompanyStatus",
     "Gender",
     "MarketplaceSettings",
