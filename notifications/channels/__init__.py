@@ -1,0 +1,21 @@
+"""Channel backends: one rendered message in, one provider call, a classified error out."""
+
+from .base import (
+    ChannelBackend,
+    DeliveryError,
+    DeliveryResult,
+    OutboundMessage,
+    PermanentDeliveryError,
+    TemporaryDeliveryError,
+    UnsupportedFeatureError,
+)
+
+__all__ = [
+    "ChannelBackend",
+    "DeliveryError",
+    "DeliveryResult",
+    "OutboundMessage",
+    "PermanentDeliveryError",
+    "TemporaryDeliveryError",
+    "UnsupportedFeatureError",
+]

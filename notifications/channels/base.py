@@ -1,0 +1,87 @@
+"""The channel interface (after anymail and Django's mail backends): a frozen rendered message
+in, a `DeliveryResult` out, a classified error otherwise. Backends never touch the ORM, never
+choose fallbacks and never retry: `dispatch` and the delivery service do."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from notifications.events import Channel
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    """One already-rendered message. `sender` is "Name <address>" or an address; `draft_id`
+    asks Sendsay to send its saved draft with `extra` as personalisation."""
+
+    outbox_id: int
+    channel: Channel
+    to: str
+    sender: str
+    subject: str
+    text: str
+    html: str = ""
+    headers: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    draft_id: str = ""
+    extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    provider_id: str
+    backend: str
+
+
+class DeliveryError(Exception):
+    """A message could not be delivered; `backend` names who said so."""
+
+    def __init__(self, message: str, *, backend: str = "") -> None:
+        super().__init__(message)
+        self.backend = backend
+
+
+class TemporaryDeliveryError(DeliveryError):
+    """A retry may help (connection refused, 4xx SMTP reply, Sendsay 5xx or rate limit)."""
+
+
+class PermanentDeliveryError(DeliveryError):
+    """A retry cannot help (recipient refused, sender refused, invalid request)."""
+
+
+class UnsupportedFeatureError(PermanentDeliveryError):
+    """The backend cannot do what the message asks (anymail's rule: fail loudly, never drop)."""
+
+
+class ChannelBackend(ABC):
+    """Sends one rendered message. Raises TemporaryDeliveryError when a retry may help,
+    PermanentDeliveryError when it cannot. `open()`/`close()` let a batch reuse one
+    connection; `send()` opens on demand. Use as a context manager."""
+
+    name: str = ""
+    channels: frozenset[Channel] = frozenset()
+
+    def open(self) -> None:  # noqa: B027 (optional hook)
+        """Open a connection to reuse across `send` calls (no-op by default)."""
+
+    def close(self) -> None:  # noqa: B027 (optional hook)
+        """Close what `open` opened (no-op by default); never raises."""
+
+    @abstractmethod
+    def send(self, message: OutboundMessage) -> DeliveryResult: ...
+
+    def check_channel(self, message: OutboundMessage) -> None:
+        if message.channel not in self.channels:
+            raise UnsupportedFeatureError(
+                f"{self.name} cannot send {message.channel} messages", backend=self.name
+            )
+
+    def __enter__(self) -> ChannelBackend:
+        self.open()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

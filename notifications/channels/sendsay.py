@@ -1,0 +1,81 @@
+"""Sendsay channels: e-mail (inline letter or a saved draft with `extra`), SMS, Telegram, VK,
+Viber, WhatsApp and mobile push, each one `issue.send` to one recipient (`group: personal`).
+
+`SendsayError.retryable` (transport errors, HTTP 5xx / 429, temporary error ids) becomes
+`TemporaryDeliveryError`, anything else `PermanentDeliveryError`. Sendsay handles unsubscribe
+for the letters it sends itself and an inline letter has no header field, so the
+List-Unsubscribe pair is not passed on (the signed link stays in the body); any other header
+is refused loudly. `SendsayConfigurationError` is not caught: a misconfiguration is not a
+delivery failure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from email.utils import parseaddr
+
+from notifications.events import Channel
+from sendsay_admin.client import SendsayClient, SendsayError, letter_inline, letter_message
+
+from .base import (
+    ChannelBackend,
+    DeliveryResult,
+    OutboundMessage,
+    PermanentDeliveryError,
+    TemporaryDeliveryError,
+    UnsupportedFeatureError,
+)
+
+#: channel -> (Sendsay addr_type of the recipient, key inside `letter.message`). Phone numbers
+#: are `msisdn` for SMS, Viber and WhatsApp; push goes to the mobile-app token (`pushapp`).
+ROUTES: Mapping[Channel, tuple[str, str]] = {
+    Channel.EMAIL: ("email", ""),
+    Channel.SMS: ("msisdn", "sms"),
+    Channel.TELEGRAM: ("tg", "tg"),
+    Channel.VK: ("vk", "vk"),
+    Channel.VIBER: ("msisdn", "viber"),
+    Channel.WHATSAPP: ("msisdn", "whatsapp"),
+    Channel.PUSH: ("pushapp", "pushapp"),
+}
+HEADERS_LEFT_TO_SENDSAY = frozenset({"list-unsubscribe", "list-unsubscribe-post"})
+
+
+class SendsayBackend(ChannelBackend):
+    """Sends through one Sendsay account's client (its HTTP session is pooled and shared)."""
+
+    name = "sendsay"
+    channels = frozenset(ROUTES)
+
+    def __init__(self, client: SendsayClient) -> None:
+        self.client = client
+
+    def letter(self, message: OutboundMessage) -> dict:
+        if message.channel != Channel.EMAIL:
+            return letter_message(ROUTES[message.channel][1], message.text)
+        name, address = parseaddr(message.sender)
+        if message.draft_id:
+            # The draft's content with our confirmed sender (inline keys override the draft's).
+            letter = {"draft.id": message.draft_id, "from.email": address}
+            return {**letter, "from.name": name} if name else letter
+        return letter_inline(message.subject, message.html, message.text, address, name)
+
+    def send(self, message: OutboundMessage) -> DeliveryResult:
+        self.check_channel(message)
+        unsupported = {h for h in message.headers if h.lower() not in HEADERS_LEFT_TO_SENDSAY}
+        if unsupported:
+            raise UnsupportedFeatureError(
+                f"Sendsay letters cannot carry headers {sorted(unsupported)}", backend=self.name
+            )
+        try:
+            letter = self.letter(message)
+        except ValueError as exc:  # the letter builders refuse an unsendable letter
+            raise PermanentDeliveryError(f"Sendsay letter: {exc}", backend=self.name) from exc
+        extra = dict(message.extra) if message.draft_id else None
+        try:
+            reply = self.client.issue_send_personal(
+                message.to, letter=letter, addr_type=ROUTES[message.channel][0], extra=extra
+            )
+        except SendsayError as exc:
+            kind = TemporaryDeliveryError if exc.retryable else PermanentDeliveryError
+            raise kind(str(exc), backend=self.name) from exc
+        return DeliveryResult(provider_id=str(reply.get("track.id", "")), backend=self.name)

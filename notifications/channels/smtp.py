@@ -1,0 +1,103 @@
+"""E-mail through Django's mail backend (SMTP), one connection reused across a batch.
+
+Errors: SMTP 5xx replies (recipient, sender or data refused) are permanent; 4xx replies,
+refused or dropped connections and timeouts are temporary, and the connection is reopened for
+the next message. A failed SMTP login is temporary too: it is a settings problem an
+administrator fixes, after which the retries go through.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import smtplib
+from email.utils import make_msgid, parseaddr
+
+from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends.base import BaseEmailBackend
+
+from notifications.events import Channel
+
+from .base import (
+    ChannelBackend,
+    DeliveryResult,
+    OutboundMessage,
+    PermanentDeliveryError,
+    TemporaryDeliveryError,
+    UnsupportedFeatureError,
+)
+
+
+def _code_error(code: int, text: str) -> TemporaryDeliveryError | PermanentDeliveryError:
+    kind = PermanentDeliveryError if 500 <= code < 600 else TemporaryDeliveryError
+    return kind(f"SMTP {code}: {text}", backend=SmtpBackend.name)
+
+
+def classify(exc: Exception) -> TemporaryDeliveryError | PermanentDeliveryError:
+    """Map an smtplib / socket error to a delivery error."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code, reply = next(iter(exc.recipients.values()), (550, b"recipient refused"))
+        return _code_error(code, _text(reply))
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return TemporaryDeliveryError(f"SMTP login refused ({exc.smtp_code}): check EMAIL_URL",
+                                      backend=SmtpBackend.name)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return _code_error(exc.smtp_code, _text(exc.smtp_error))
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return PermanentDeliveryError(f"SMTP: {exc}", backend=SmtpBackend.name)
+    return TemporaryDeliveryError(f"SMTP connection: {type(exc).__name__}: {exc}",
+                                  backend=SmtpBackend.name)
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+
+
+class SmtpBackend(ChannelBackend):
+    """Sends e-mail over `connection` (a Django mail backend, opened once per batch)."""
+
+    name = "smtp"
+    channels = frozenset({Channel.EMAIL})
+
+    def __init__(self, connection: BaseEmailBackend) -> None:
+        self.connection = connection
+        self._open = False
+
+    def open(self) -> None:
+        if not self._open:
+            try:
+                self.connection.open()
+            except (smtplib.SMTPException, OSError) as exc:
+                raise classify(exc) from exc
+            self._open = True
+
+    def close(self) -> None:
+        if self._open:
+            self._open = False
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                self.connection.close()
+
+    def build(self, message: OutboundMessage) -> EmailMultiAlternatives:
+        domain = parseaddr(message.sender)[1].rpartition("@")[2] or None
+        headers = {"Message-ID": make_msgid(domain=domain), **message.headers}
+        email = EmailMultiAlternatives(
+            subject=message.subject, body=message.text, from_email=message.sender,
+            to=[message.to], headers=headers, connection=self.connection,
+        )
+        if message.html:
+            email.attach_alternative(message.html, "text/html")
+        return email
+
+    def send(self, message: OutboundMessage) -> DeliveryResult:
+        self.check_channel(message)
+        if message.draft_id:
+            raise UnsupportedFeatureError("SMTP cannot send a Sendsay draft", backend=self.name)
+        email = self.build(message)
+        self.open()
+        try:
+            self.connection.send_messages([email])
+        except (smtplib.SMTPException, OSError) as exc:
+            error = classify(exc)
+            if isinstance(error, TemporaryDeliveryError):
+                self.close()  # the connection may be dead: reopen for the next message
+            raise error from exc
+        return DeliveryResult(provider_id=email.extra_headers["Message-ID"], backend=self.name)

@@ -1,0 +1,167 @@
+"""The event catalogue: every notification event, who hears it, over which channels (one table).
+
+Pure Python (no ORM, no network). Adding an event is one row in `EVENTS` plus its template
+files under `templates/notifications/<lang>/<event_with_underscores>/<role>/`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .exceptions import UnknownEventError
+
+
+class Role(models.TextChoices):
+    """Whom a message addresses; one person may hold several roles (a seller who buys)."""
+
+    BUYER = "buyer", _("Buyer")
+    SELLER = "seller", _("Seller")
+    ADMIN = "admin", _("Administrator")
+    WAREHOUSE = "warehouse", _("Warehouse")
+    QUALITY = "quality", _("Quality department")
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+    TELEGRAM = "telegram", _("Telegram")
+    VK = "vk", _("VK")
+    VIBER = "viber", _("Viber")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    PUSH = "push", _("Mobile push")
+
+
+class Category(models.TextChoices):
+    """Transactional messages always go; marketing ones respect opt-outs and carry unsubscribe."""
+
+    TRANSACTIONAL = "transactional", _("Transactional")
+    MARKETING = "marketing", _("Marketing")
+
+
+#: Roles whose mail goes out from (and through the Sendsay account of) a storefront; the other
+#: roles get mail from the marketplace-wide address through the marketplace-wide account.
+STOREFRONT_ROLES = frozenset({Role.BUYER, Role.SELLER})
+
+#: Channels with a body of text only (everything but e-mail).
+TEXT_CHANNELS = frozenset(set(Channel) - {Channel.EMAIL})
+
+
+@dataclass(frozen=True)
+class Audience:
+    """One role hearing an event: its default channels, and (optionally) only some variants."""
+
+    channels: tuple[Channel, ...] = (Channel.EMAIL,)
+    variants: frozenset[str] | None = None  # None: every variant of the event
+
+    def hears(self, variant: str) -> bool:
+        return self.variants is None or variant in self.variants
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    """One event of the catalogue.
+
+    `data` names the payload keys templates see: a key with a builder in `payloads.SECTIONS`
+    (order, buyer, company ...) is built from the loaded objects, any other key is copied from
+    the caller's refs and must be a JSON primitive. `variant_ref` names the ref that picks a
+    template variant (the new order status); `variants` lists the values that have templates.
+    `occurrence` names the refs that identify one occurrence (emitting it twice sends once).
+    """
+
+    name: str
+    category: Category
+    audiences: Mapping[Role, Audience]
+    data: tuple[str, ...]
+    description: str
+    occurrence: tuple[str, ...] = ()
+    variant_ref: str = ""
+    variants: tuple[str, ...] = ()
+
+    def roles_for(self, variant: str) -> list[Role]:
+        return [role for role, audience in self.audiences.items() if audience.hears(variant)]
+
+    def channels_for(self, role: Role) -> tuple[Channel, ...]:
+        audience = self.audiences.get(role)
+        return audience.channels if audience else ()
+
+    @property
+    def template_variants(self) -> tuple[str, ...]:
+        return self.variants or ("",)
+
+
+def _event(name: str, category: Category, audiences: dict[Role, Audience], **kw) -> EventSpec:
+    return EventSpec(
+        name=name, category=category, audiences=MappingProxyType(audiences), **kw
+    )
+
+
+EMAIL = Audience()
+EMAIL_SMS = Audience(channels=(Channel.EMAIL, Channel.SMS))
+ORDER_STATUSES = (
+    "confirmed", "handed_to_carrier", "arrived_in_city", "at_pickup_point", "delivered",
+    "cancelled",
+)
+T, M = Category.TRANSACTIONAL, Category.MARKETING
+
+#: The catalogue. Events with no audience are announced for the Sendsay sync only.
+EVENTS: Mapping[str, EventSpec] = MappingProxyType({spec.name: spec for spec in (
+    _event("buyer.registered", T, {Role.BUYER: EMAIL},
+           data=("storefront", "buyer"), occurrence=("user",),
+           description="A buyer registered on a storefront: welcome letter."),
+    _event("buyer.email_confirmation", T, {Role.BUYER: EMAIL},
+           data=("storefront", "buyer", "confirm_url"), occurrence=("user", "confirm_url"),
+           description="Ask a buyer to confirm the e-mail address (a link per request)."),
+    _event("order.placed", T,
+           {Role.BUYER: EMAIL_SMS, Role.SELLER: EMAIL, Role.ADMIN: EMAIL},
+           data=("storefront", "order", "buyer", "company"), occurrence=("order",),
+           description="An order was placed: receipt to the buyer, a new order to the seller "
+                       "and a copy to the marketplace administrators."),
+    _event("order.status_changed", T,
+           {Role.BUYER: EMAIL_SMS,
+            Role.SELLER: Audience(variants=frozenset({"delivered", "cancelled"}))},
+           data=("storefront", "order", "buyer", "company"), occurrence=("order", "status"),
+           variant_ref="status", variants=ORDER_STATUSES,
+           description="An order moved on: the buyer hears every step, the seller hears when "
+                       "it is delivered or cancelled."),
+    _event("seller.registered", T, {Role.SELLER: EMAIL, Role.ADMIN: EMAIL},
+           data=("storefront", "company", "user"), occurrence=("company",),
+           description="A seller registered: welcome to the company, a review request to the "
+                       "administrators."),
+    _event("storefront.announcement", M, {Role.BUYER: EMAIL},
+           data=("storefront", "title", "text", "url"),
+           description="News of a storefront to chosen buyers (pass user_ids and occurrence)."),
+    # Announced by marketplace services for the Sendsay sync; no message of their own (yet).
+    _event("buyer.email_confirmed", T, {}, data=(), occurrence=("user",),
+           description="A buyer confirmed the e-mail address (sync only)."),
+    _event("buyer.profile_updated", T, {}, data=(), description="Profile changed (sync only)."),
+    _event("cart.updated", T, {}, data=(), description="Basket changed (sync only)."),
+    _event("product.updated", T, {}, data=(), description="Product changed (sync only)."),
+    _event("product.viewed", T, {}, data=(), description="Product viewed (sync only)."),
+    _event("company.status_changed", T, {}, data=(),
+           description="A company was approved or disabled (sync only)."),
+    _event("seller.staff_added", T, {}, data=(),
+           description="A staff member joined a company (sync only)."),
+)})
+
+
+def event_spec(name: str) -> EventSpec:
+    """The catalogue row for `name`; an unknown name is a programming error."""
+    try:
+        return EVENTS[name]
+    except KeyError:
+        raise UnknownEventError(f"unknown notification event {name!r}") from None
+
+
+def template_keys() -> list[tuple[str, Role, Channel, str]]:
+    """Every (event, role, channel, variant) that needs a template, in catalogue order."""
+    keys = []
+    for spec in EVENTS.values():
+        for variant in spec.template_variants:
+            for role in spec.roles_for(variant):
+                keys += [(spec.name, role, channel, variant) for channel in spec.channels_for(role)]
+    return keys

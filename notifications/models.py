@@ -1,1 +1,0 @@
-"""Notification models (outbox, templates, preferences) are added by the notification engine."""
