@@ -230,6 +230,12 @@ def mapping_problem(item: MarketplaceField, target: SendsayField, dynamic=None) 
     return None
 
 
+def default_quest_id(item: MarketplaceField) -> str:
+    """The custom question id for `item`: its code, prefixed for sellers so that buyer and
+    seller fields of the same name (registered_at) do not collide in one anketa."""
+    return item.code if item.role == BUYER else f"{item.role}_{item.code}"
+
+
 def quest_spec(item: MarketplaceField, *, quest_id: str, name: str, dynamic=None) -> dict:
     """The `anketa.quest.add` object for a custom question that fits `item`."""
     spec: dict[str, Any] = {"id": quest_id, "name": name, "type": str(item.type)}

@@ -32,7 +32,7 @@ class SendsayAccountAdmin(admin.ModelAdmin):
     form = SendsayAccountForm
     list_display = ("scope", "login", "state_badge", "tariff_display", "checked_at", "enabled")
     list_select_related = ("storefront",)
-    fieldsets = [(None, {
+    fieldsets = [("Credentials", {
         "fields": ("storefront", "login", "api_key"),
         "description": "Connect the marketplace (or one storefront) to Sendsay with an API "
                        "login and API key. After saving, use “Check connection”.",

@@ -28,7 +28,7 @@ def _report_check(request: HttpRequest, account) -> None:
     result = connection_check(account=account)
     if result.ok:
         tariff = f", tariff {account.tariff}" if account.tariff else ""
-        messages.success(request, f"{result.message}{tariff}")
+        messages.success(request, f"{result.message}{tariff}.")
     elif result.error_id in ("not_configured", "configuration"):
         messages.error(request, f"Connection failed: {result.message}")
     else:

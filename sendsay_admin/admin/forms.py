@@ -67,7 +67,7 @@ class CustomFieldForm(forms.Form):
 
     code = forms.CharField(
         label=_("Code"), max_length=64,
-        help_text=_("Latin letters, digits and _; the field becomes custom.<code>."),
+        help_text=_("Latin letters, digits and _; the field becomes custom.CODE."),
     )
     name = forms.CharField(label=_("Name"), max_length=200)
     type = forms.ChoiceField(

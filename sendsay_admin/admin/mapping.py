@@ -47,6 +47,7 @@ def _rows(account, sendsay_fields) -> dict[str, list[dict]]:
             rows.append({
                 "item": item, "type_label": catalogue.QUEST_TYPE_LABELS[item.type],
                 "name": f"map:{role}:{item.code}", "mapping": mapping, "options": options,
+                "quest_path": f"custom.{catalogue.default_quest_id(item)}",
             })
         sections[str(role_label)] = rows
     return sections

@@ -53,15 +53,15 @@ def error_record(*, account: SendsayAccount, exc: SendsayError) -> SendsayErrorL
     """Remember a Sendsay error on the account and in its log (ids and explanations only)."""
     now = timezone.now()
     explain = exc.explain or exc.message or ""
+    error_id = exc.error_id or type(exc).__name__
+    summary = explain or str(exc)
     with transaction.atomic():
         SendsayAccount.objects.filter(pk=account.pk).update(
-            last_error_id=exc.error_id or type(exc).__name__,
-            last_error=str(exc), last_error_at=now,
+            last_error_id=error_id, last_error=summary, last_error_at=now
         )
-        account.last_error_id = exc.error_id or type(exc).__name__
-        account.last_error, account.last_error_at = str(exc), now
+        account.last_error_id, account.last_error, account.last_error_at = error_id, summary, now
         entry = SendsayErrorLog.objects.create(
-            account=account, action=exc.action or "", error_id=account.last_error_id,
+            account=account, action=exc.action or "", error_id=error_id,
             explain=explain,
         )
         stale = account.errors.values_list("pk", flat=True)[ERROR_LOG_KEEP:]

@@ -88,4 +88,4 @@ def connection_check(*, account: SendsayAccount) -> ConnectionResult:
     _store_success(account, info)
     account.save()
     logger.info("sendsay account %s connected", account.pk)
-    return ConnectionResult(True, f"Connected to Sendsay account {account.account_name}.")
+    return ConnectionResult(True, f"Connected to Sendsay account {account.account_name}")

@@ -112,8 +112,9 @@ def custom_field_create_for(
 ) -> FieldMapping:
     """Create a custom Sendsay field with the type of `role.field_code` and map it there."""
     item = _field(role, field_code)
-    spec = catalogue.quest_spec(item, quest_id=code or field_code, name=item.label,
-                                dynamic=_dynamic(item))
+    name = item.label if item.role == catalogue.BUYER else f"{item.label} ({item.role})"
+    spec = catalogue.quest_spec(item, quest_id=code or catalogue.default_quest_id(item),
+                                name=name, dynamic=_dynamic(item))
     target = custom_field_create(
         account=account, code=spec["id"], name=spec["name"], type=spec["type"],
         dtsubtype=spec.get("dtsubtype", "ys"), answers=spec.get("answers"),

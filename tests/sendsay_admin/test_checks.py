@@ -73,7 +73,8 @@ def test_malformed_encryption_key_is_an_error(settings):
 
 def run_check(tmp_path, **env) -> subprocess.CompletedProcess:
     inherited = {k: v for k, v in os.environ.items()
-                 if k not in ("SECRETS_ENCRYPTION_KEY", "EMAIL_URL", "DEBUG")}
+                 if k not in ("SECRETS_ENCRYPTION_KEY", "EMAIL_URL", "DEBUG",
+                              "DJANGO_ALLOW_ASYNC_UNSAFE")}
     environment = {**inherited, "VAR_DIR": str(tmp_path), "ENV_FILE": str(tmp_path / "none"),
                    "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}", **env}
     return subprocess.run(

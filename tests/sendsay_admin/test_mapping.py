@@ -77,6 +77,15 @@ def test_custom_field_for_a_marketplace_field_has_its_type_and_is_mapped(
     assert (quest["id"], quest["type"], quest["dtsubtype"]) == ("registered_at", "dt", "ys")
 
 
+def test_seller_custom_fields_do_not_collide_with_buyer_ones(connected_account, sendsay_emulator):
+    custom_field_create_for(account=connected_account, role="buyer", field_code="registered_at")
+    mapping = custom_field_create_for(account=connected_account, role="seller",
+                                      field_code="registered_at")
+    assert mapping.sendsay_path == "custom.seller_registered_at"
+    names = [q["name"] for q in sendsay_emulator.inspect()["custom_quests"]]
+    assert names == ["Registration date", "Registration date (seller)"]
+
+
 def test_existing_custom_field_error_comes_from_sendsay(connected_account):
     from sendsay_admin.client import SendsayError
 
