@@ -1,0 +1,1 @@
+"""Dashboard views, one module per area; `urls.py` wires them."""
