@@ -289,3 +289,24 @@ def test_smtp_connection_refused_is_temporary(order, enqueued, settings):
     report = outbox_deliver(message_ids=ids)
     assert sorted(report.retrying) == sorted(ids)
     assert "SMTP connection" in message(pk=ids[0]).error
+
+
+def test_with_the_module_off_the_same_template_arrives_at_the_smtp_sink(
+    order, sendsay_on, confirm_sender, emulator, smtp_sink, enqueued
+):
+    confirm_sender(order.storefront.company_email)
+    notifications.emit("order.status_changed", order_id=order.pk, to_status="delivered")
+    ids = [message(role="buyer").pk]
+    outbox_deliver(message_ids=ids)
+    [send] = emulator.sends("email")
+    sendsay_on.enabled = False
+    sendsay_on.save()
+    OutboxMessage.objects.filter(pk=ids[0]).update(status=MessageStatus.PENDING)  # send again
+    outbox_deliver(message_ids=ids)
+    [mail] = smtp_sink.wait_for(1)
+    assert mail.subject.strip() == send["letter"]["subject"]
+    for part, kind in (("html", "html"), ("text", "plain")):
+        got = mail.message.get_body((kind,)).get_content().replace("\r\n", "\n").strip()
+        assert got == send["letter"]["message"][part]
+    assert list(message(pk=ids[0]).delivery_attempts.values_list("backend", flat=True)) == [
+        "sendsay", "smtp"]

@@ -177,3 +177,30 @@ def test_unknown_events_and_missing_refs_are_loud(order):
 def test_sync_only_events_are_accepted_and_write_nothing(buyer):
     assert notifications.emit("buyer.profile_updated", user_id=buyer.pk, fields=["city"]) == []
     assert not OutboxMessage.objects.exists()
+
+
+def test_every_announcement_of_the_marketplace_services_is_accepted(order, company, buyer,
+                                                                    product, enqueued):
+    """The exact call shapes of marketplace/services (`_notify(event, **refs)`)."""
+    calls = [
+        ("buyer.registered", {"user_id": buyer.pk, "storefront_id": buyer.buyer_profile.storefront_id}),
+        ("buyer.email_confirmed", {"user_id": buyer.pk}),
+        ("buyer.profile_updated", {"user_id": buyer.pk, "fields": ["city"]}),
+        ("cart.updated", {"cart_id": 1, "product_id": product.pk, "quantity": 2}),
+        ("product.updated", {"product_id": product.pk, "fields": ["price"]}),
+        ("product.viewed", {"user_id": buyer.pk, "product_id": product.pk}),
+        ("order.placed", {"order_id": order.pk}),
+        ("order.status_changed", {"order_id": order.pk, "from_status": "placed",
+                                  "to_status": "confirmed", "by_id": None}),
+        ("seller.registered", {"company_id": company.pk, "user_id": buyer.pk}),
+        ("company.status_changed", {"company_id": company.pk, "from_status": "new",
+                                    "to_status": "active", "by_id": None}),
+        ("seller.staff_added", {"company_id": company.pk, "user_id": buyer.pk}),
+    ]
+    written = {event: len(notifications.emit(event, **refs)) for event, refs in calls}
+    assert written == {
+        "buyer.registered": 1, "buyer.email_confirmed": 0, "buyer.profile_updated": 0,
+        "cart.updated": 0, "product.updated": 0, "product.viewed": 0, "order.placed": 3,
+        "order.status_changed": 1, "seller.registered": 2, "company.status_changed": 0,
+        "seller.staff_added": 0,
+    }

@@ -1,0 +1,80 @@
+"""The real stack: services -> outbox -> a real Celery worker process -> SMTP sink / emulator."""
+
+import time
+import uuid
+
+import pytest
+from django.db import transaction
+
+import notifications
+from notifications.models import MessageStatus, OutboxMessage
+from notifications.services import outbox_sweep
+from tests.notifications.worker import workers
+from tests.workers import wait_until
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def queue(settings):
+    name = f"test-notify-{uuid.uuid4().hex[:8]}"
+    settings.NOTIFICATIONS_CELERY_QUEUE = name
+    return name
+
+
+def statuses(ids):
+    return list(OutboxMessage.objects.filter(pk__in=ids).values_list("status", flat=True))
+
+
+def all_sent(ids):
+    return lambda: statuses(ids) == [MessageStatus.SENT] * len(ids)
+
+
+def test_rollback_sends_nothing_and_emitting_twice_sends_once(order, smtp_sink, queue):
+    with workers(queue, {"EMAIL_URL": smtp_sink.url}) as start:
+        start()
+        with pytest.raises(RuntimeError), transaction.atomic():
+            notifications.emit("order.placed", order_id=order.pk)
+            raise RuntimeError("rolled back")
+        assert not OutboxMessage.objects.exists()
+        with transaction.atomic():
+            ids = notifications.emit("order.placed", order_id=order.pk)
+        with transaction.atomic():
+            assert notifications.emit("order.placed", order_id=order.pk) == []
+        assert wait_until(all_sent(ids), timeout=60)
+        time.sleep(1)  # anything extra would have arrived by now
+    received = smtp_sink.messages
+    assert sorted(m.rcpt_tos[0] for m in received) == sorted(
+        [order.buyer.email, order.company.email, "all@market.example.ru"]
+    )
+    assert {m.subject.strip() for m in received} >= {f"Заказ №{order.number} оформлен"}
+
+
+def test_worker_killed_in_the_middle_of_delivery_then_the_sweeper_delivers(
+    order, sendsay_on, confirm_sender, emulator, queue, settings
+):
+    confirm_sender(order.storefront.company_email)
+    # The first issue.send hangs for 8 s and then drops: the worker is killed while it waits.
+    emulator.control("fault", mode="latency", latency_ms=8000, action="issue.send", count=1)
+    emulator.control("fault", mode="drop", action="issue.send", count=1)
+    env = {"SENDSAY_API_URL": settings.SENDSAY_API_URL, "SENDSAY_TIMEOUT": "30"}
+    with workers(queue, env) as start:
+        first = start()
+        with transaction.atomic():
+            ids = notifications.emit("order.status_changed", order_id=order.pk,
+                                     to_status="confirmed")
+        assert wait_until(lambda: emulator.requests_count("issue.send") == 1, timeout=60)
+        assert statuses(ids) == [MessageStatus.SENDING]  # the worker waits for Sendsay now
+        first.kill()
+        time.sleep(0.5)
+        assert statuses(ids) == [MessageStatus.SENDING]  # claimed by a dead worker
+        settings.NOTIFICATIONS_VISIBILITY_TIMEOUT_SECONDS = 0
+        second = start()
+        report = outbox_sweep()
+        assert report.reset == 1
+        assert wait_until(all_sent(ids), timeout=60), second.output()[-3000:]
+    row = OutboxMessage.objects.get(pk=ids[0])
+    assert row.attempts == 2 and row.backend == "sendsay"
+    assert [a.outcome for a in row.delivery_attempts.all()] == ["sent"]
+    sends = emulator.sends("email")
+    assert len(sends) == 1 and sends[0]["recipients"][0]["email"] == order.buyer.email
