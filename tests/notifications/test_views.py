@@ -42,6 +42,9 @@ def test_preference_page_saves_channels_per_category(client, company):
     url = path(links.preferences_url(links.LinkSubject("company", company.pk)))
     page = client.get(url)
     assert page.status_code == 200 and company.name in page.content.decode()
+    assert "Настройки рассылок" in page.content.decode()  # LANGUAGE_CODE is ru
+    english = client.get(url, headers={"accept-language": "en"})
+    assert "Message preferences" in english.content.decode()
     saved = client.post(url, {"marketing_email": "on", "marketing_telegram": "on"})
     assert saved.status_code == 200
     off = set(ContactPreference.objects.filter(company=company, allowed=False)
