@@ -144,3 +144,10 @@ def test_actions_are_post_only_and_need_staff(client, admin_client, sendsay_acco
     assert admin_client.get(url("check", sendsay_account)).status_code == 405
     response = client.get(url("mapping", sendsay_account))
     assert response.status_code == 302 and "login" in response.url
+
+
+def test_second_marketplace_wide_account_is_refused_by_the_form(admin_client, sendsay_account):
+    response = admin_client.post(ADD_URL, {"storefront": "", "login": "x_two", "api_key": "k2"})
+    assert response.status_code == 200
+    assert "This scope already has a Sendsay account." in response.content.decode()
+    assert SendsayAccount.objects.count() == 1

@@ -107,3 +107,13 @@ def test_paid_emulator_account_is_not_free(db, sendsay_emulator):
                                        api_key="paid-key")
     assert connection_check(account=account).ok
     assert (account.tariff, account.is_free_plan) == ("paid", False)
+
+
+def test_changed_encryption_key_is_reported_not_raised(sendsay_account, settings):
+    from cryptography.fernet import Fernet
+
+    settings.SECRETS_ENCRYPTION_KEY = Fernet.generate_key().decode()
+    result = connection_check(account=sendsay_account)
+    assert (result.ok, result.error_id) == (False, "configuration")
+    assert "Enter the API key again" in result.message
+    assert sendsay_account.status == AccountStatus.FAILING
