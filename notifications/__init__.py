@@ -1,8 +1,4 @@
-"""Notification engine: events, templates, outbox, dispatch and channels.
-
-`emit` is imported lazily so that importing this package does not load models at app-load
-time: marketplace services call `notifications.emit(event, **refs)` inside their transaction.
-"""
+"""Notification engine; `emit` is imported lazily so importing the package loads no models."""
 
 from __future__ import annotations
 

@@ -1,20 +1,4 @@
-"""The one place that chooses how a message goes out: Sendsay, SMTP, an e-mail fallback, or
-not at all (DESIGN.md section 5.6).
-
-Rules:
-* Buyer and seller messages use the Sendsay account of the event's storefront (its own or the
-  shared one); admin, warehouse and quality messages the marketplace-wide account.
-* E-mail goes through Sendsay when `module_is_active` for that scope AND the sender passes
-  `sender_is_usable` (corporate, confirmed); otherwise through SMTP with the same template.
-* SMS, messengers and push need Sendsay. Without it they fall back to e-mail (through SMTP,
-  rendering the e-mail template of the same event and role) when the recipient has an e-mail
-  address and the event does not already e-mail them; otherwise they are SKIPPED with the reason.
-* A template naming a Sendsay draft is sent as that draft only through Sendsay e-mail; any
-  other route renders the local content (or the shipped default).
-
-A `Dispatcher` lives for one batch: it caches the facts it looked up and the backends it
-opened (one SMTP connection, one client per Sendsay account) and closes them at the end.
-"""
+"""The one place that chooses how a message goes out: Sendsay, SMTP, an e-mail fallback or not."""
 
 from __future__ import annotations
 
@@ -71,7 +55,8 @@ def scope_of(role: str, storefront_id: int | None) -> int | None:
 
 
 class Dispatcher:
-    """Route decisions and open backends for one batch of messages."""
+    """Route decisions and backends for one batch: caches what it looked up and the backends
+    it built (one SMTP connection, one client per Sendsay account), closes them at the end."""
 
     def __init__(self) -> None:
         self._active: dict[int | None, bool] = {}
@@ -91,6 +76,18 @@ class Dispatcher:
         return self._usable[address]
 
     def route(self, envelope: Envelope) -> Route | Skip:
+        """The rules (DESIGN.md section 5.6):
+
+        * buyer and seller messages use the Sendsay account of the event's storefront (its own
+          or the shared one); admin, warehouse and quality messages the marketplace-wide one;
+        * e-mail goes through Sendsay when `module_is_active` for that scope AND the sender
+          passes `sender_is_usable` (corporate, confirmed); otherwise through SMTP;
+        * SMS, messengers and push need Sendsay; without it they fall back to e-mail through
+          SMTP (the e-mail template of the same event and role) when the recipient has an
+          address and does not get this occurrence by e-mail already; else SKIPPED;
+        * a template naming a Sendsay draft goes as the draft only through Sendsay e-mail
+          (`Route.uses_draft`); every other route renders the local content.
+        """
         scope = scope_of(envelope.role, envelope.storefront_id)
         active = self.sendsay_active(scope)
         if envelope.channel == Channel.EMAIL:

@@ -1,8 +1,4 @@
-"""The event catalogue: every notification event, who hears it, over which channels (one table).
-
-Pure Python (no ORM, no network). Adding an event is one row in `EVENTS` plus its template
-files under `templates/notifications/<lang>/<event_with_underscores>/<role>/`.
-"""
+"""The event catalogue: every notification event, who hears it, over which channels (one table)."""
 
 from __future__ import annotations
 
@@ -108,7 +104,9 @@ ORDER_STATUSES = (
 )
 T, M = Category.TRANSACTIONAL, Category.MARKETING
 
-#: The catalogue. Events with no audience are announced for the Sendsay sync only.
+#: The catalogue. Adding an event is one row here plus its template files under
+#: `templates/notifications/<lang>/<event_with_underscores>/<role>/`. Events with no audience
+#: are announced by marketplace services for the Sendsay sync only and write no messages.
 EVENTS: Mapping[str, EventSpec] = MappingProxyType({spec.name: spec for spec in (
     _event("buyer.registered", T, {Role.BUYER: EMAIL},
            data=("storefront", "buyer"), occurrence=("user",),

@@ -1,9 +1,4 @@
-"""Signed links in messages: one-click unsubscribe and the preference page (django.core.signing).
-
-A token names its subject (a buyer user or a seller company) and, for unsubscribe, the channel
-and category; it is signed with a salt per purpose and expires after a max age, so links cannot
-be forged, reused across purposes or live forever.
-"""
+"""Signed links in messages: one-click unsubscribe and the preference page (django.core.signing)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,4 @@
-"""Payload builders: loaded objects in, JSON primitives out (the only data templates ever see).
-
-No queries here: `selectors.refs_load` loads everything with a fixed number of queries first.
-Money is a string with two decimals, dates are local to the storefront, blanks are "" (never
-missing), so a template can rely on every key of a section being present.
-"""
+"""Payload builders: loaded objects in, JSON primitives out (the only data templates see)."""
 
 from __future__ import annotations
 
@@ -152,7 +147,11 @@ def primitive(key: str, value: Any) -> Any:
 
 
 def payload_build(spec: EventSpec, refs: Refs) -> JSON:
-    """The payload of one emission: each of `spec.data`, built or copied from `refs.params`."""
+    """The payload of one emission: each of `spec.data`, built or copied from `refs.params`.
+
+    No queries (`selectors.refs_load` loaded everything). Money is a string with two decimals,
+    dates are local to the storefront, blanks are "" (never missing), so a template can rely
+    on every key of a section being present."""
     payload: JSON = {}
     for key in spec.data:
         if key in SECTIONS:

@@ -1,13 +1,4 @@
-"""Recipient resolution: per role, who gets the message, at which address per channel, from whom.
-
-No queries: works on `payloads.Refs` (loaded by `selectors.refs_load`) and the marketplace
-settings row. Rules (DESIGN.md section 6): a message is addressed to a ROLE, so a seller event
-reaches the company address with the seller template even when the company's staff user also
-buys; a company's own channel choice (`CompanyNotificationSettings`) replaces the event's
-default seller channels. Buyer mail comes from the buyer's storefront company e-mail, seller
-mail from the seller's storefront company e-mail, admin / warehouse / quality mail from the
-all-storefronts e-mail.
-"""
+"""Recipient resolution per role: addresses per channel, sender and language (no queries)."""
 
 from __future__ import annotations
 
@@ -159,7 +150,14 @@ RESOLVERS: Mapping[Role, Callable[..., list[Recipient]]] = {
 def recipients_resolve(
     spec: EventSpec, variant: str, refs: Refs, marketplace: Any
 ) -> list[Recipient]:
-    """Everyone who hears this occurrence, role by role (a role with no address yields none)."""
+    """Everyone who hears this occurrence, role by role (DESIGN.md section 6).
+
+    A message is addressed to a ROLE: a seller event reaches the company address with the
+    seller template even when the company's staff user also buys; a company's own channel
+    choice (`CompanyNotificationSettings`) replaces the event's default seller channels. Buyer
+    mail comes from the buyer's storefront company e-mail, seller mail from the seller's
+    storefront company e-mail, admin / warehouse / quality mail from the all-storefronts
+    e-mail (admin and quality also go to the marketplace-wide addresses)."""
     result: list[Recipient] = []
     for role in spec.roles_for(variant):
         result += RESOLVERS[role](refs, marketplace, category=spec.category)

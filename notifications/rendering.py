@@ -1,13 +1,4 @@
-"""Rendering: (event, role, channel, variant, language, storefront) + payload -> subject/text/html.
-
-Sources, first found wins: the storefront's active `TemplateOverride`, the all-storefront one,
-then the default files `templates/notifications/<lang>/<event_with_underscores>/<role>/
-<channel>[.<variant>].{subject.txt,html,txt}` (the variant-less file as a safety net), in the
-message's language, then LANGUAGE_CODE, then English. A dedicated template `Engine` renders
-with ONLY the payload (+ `recipient`, `site_url`, and for marketing `unsubscribe_url` /
-`preferences_url`) in the context: no ORM access from templates. HTML is autoescaped, text is
-not. A missing variable raises `MissingVariableError` naming it, never renders as a blank.
-"""
+"""Rendering: (event, role, channel, variant, language, storefront) + payload -> a message."""
 
 from __future__ import annotations
 
@@ -150,9 +141,18 @@ def render(
     extras: Mapping[str, Any] | None = None, overrides: OverrideIndex | None = None,
     override: TemplateOverride | None = None,
 ) -> Rendered:
-    """Render one message. `overrides` is a preloaded index (a batch renders many messages with
-    one query); `override` forces one (unsaved) override, as the admin's preview does.
-    Raises `TemplateMissingError`, `MissingVariableError` or `TemplateError` (bad syntax)."""
+    """Render one message.
+
+    Sources, first found wins: the storefront's active `TemplateOverride`, the all-storefront
+    one, then the default files `templates/notifications/<lang>/<event_with_underscores>/
+    <role>/<channel>[.<variant>].{subject.txt,html,txt}` (the variant-less file as a safety
+    net) in `language`, then LANGUAGE_CODE, then English. The context is ONLY the payload plus
+    `extras` (recipient, site_url; unsubscribe_url / preferences_url for marketing): no ORM
+    access from templates. HTML is autoescaped, text is not; a missing variable raises
+    `MissingVariableError` naming it, never renders as a blank. `overrides` is a preloaded
+    index (a batch renders many messages with one query); `override` forces one (unsaved)
+    override, as the admin's preview does. Raises `TemplateMissingError`,
+    `MissingVariableError` or `TemplateError` (bad syntax)."""
     if override is None:
         index = overrides if overrides is not None else OverrideIndex([event])
         override = index.find(event, role, channel, variant, language, storefront_id)

@@ -1,8 +1,4 @@
-"""Read queries of the notification engine: the objects an emission is about, opt-outs.
-
-Each loader runs a fixed number of queries whatever the number of recipients, so `emit`
-costs the same for one buyer or a thousand.
-"""
+"""Read queries of the notification engine: an emission's objects and opt-outs, fixed cost."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""Signed-link pages: one-click unsubscribe and the contact preference page.
-
-Thin: check the token, call one service, show the result. A forged, expired or stale link gets
-a clear page (400 / 410), never a stack trace.
-"""
+"""Signed-link pages: one-click unsubscribe and the preference page (bad links: a clear page)."""
 
 from __future__ import annotations
 

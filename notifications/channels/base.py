@@ -1,6 +1,4 @@
-"""The channel interface (after anymail and Django's mail backends): a frozen rendered message
-in, a `DeliveryResult` out, a classified error otherwise. Backends never touch the ORM, never
-choose fallbacks and never retry: `dispatch` and the delivery service do."""
+"""The channel interface: a frozen rendered message in, a result or a classified error out."""
 
 from __future__ import annotations
 

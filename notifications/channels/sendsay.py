@@ -1,13 +1,4 @@
-"""Sendsay channels: e-mail (inline letter or a saved draft with `extra`), SMS, Telegram, VK,
-Viber, WhatsApp and mobile push, each one `issue.send` to one recipient (`group: personal`).
-
-`SendsayError.retryable` (transport errors, HTTP 5xx / 429, temporary error ids) becomes
-`TemporaryDeliveryError`, anything else `PermanentDeliveryError`. Sendsay handles unsubscribe
-for the letters it sends itself and an inline letter has no header field, so the
-List-Unsubscribe pair is not passed on (the signed link stays in the body); any other header
-is refused loudly. `SendsayConfigurationError` is not caught: a misconfiguration is not a
-delivery failure.
-"""
+"""Sendsay channels: e-mail, SMS, Telegram, VK, Viber, WhatsApp and push via `issue.send`."""
 
 from __future__ import annotations
 
@@ -41,7 +32,16 @@ HEADERS_LEFT_TO_SENDSAY = frozenset({"list-unsubscribe", "list-unsubscribe-post"
 
 
 class SendsayBackend(ChannelBackend):
-    """Sends through one Sendsay account's client (its HTTP session is pooled and shared)."""
+    """Sends through one Sendsay account's client (its HTTP session is pooled and shared), one
+    `issue.send` to one recipient (`group: personal`) per message.
+
+    `SendsayError.retryable` (transport errors, HTTP 5xx / 429, temporary error ids) becomes
+    `TemporaryDeliveryError`, anything else `PermanentDeliveryError`. Sendsay handles
+    unsubscribe for the letters it sends and an inline letter has no header field, so the
+    List-Unsubscribe pair is not passed on (the signed link stays in the body); any other
+    header is refused loudly. `SendsayConfigurationError` is not caught: a misconfiguration
+    is not a delivery failure.
+    """
 
     name = "sendsay"
     channels = frozenset(ROUTES)

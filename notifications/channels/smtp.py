@@ -1,10 +1,4 @@
-"""E-mail through Django's mail backend (SMTP), one connection reused across a batch.
-
-Errors: SMTP 5xx replies (recipient, sender or data refused) are permanent; 4xx replies,
-refused or dropped connections and timeouts are temporary, and the connection is reopened for
-the next message. A failed SMTP login is temporary too: it is a settings problem an
-administrator fixes, after which the retries go through.
-"""
+"""E-mail through Django's mail backend (SMTP), one connection reused across a batch."""
 
 from __future__ import annotations
 
@@ -33,7 +27,10 @@ def _code_error(code: int, text: str) -> TemporaryDeliveryError | PermanentDeliv
 
 
 def classify(exc: Exception) -> TemporaryDeliveryError | PermanentDeliveryError:
-    """Map an smtplib / socket error to a delivery error."""
+    """Map an smtplib / socket error to a delivery error: SMTP 5xx replies (recipient, sender or
+    data refused) are permanent; 4xx replies, refused or dropped connections and timeouts are
+    temporary. A refused SMTP login is temporary too: an administrator fixes the settings and
+    the retries go through."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         code, reply = next(iter(exc.recipients.values()), (550, b"recipient refused"))
         return _code_error(code, _text(reply))

@@ -1,18 +1,4 @@
-"""Delivery: claim a batch of outbox rows, render, dispatch, send, record each attempt.
-
-Contract of `outbox_deliver(message_ids=...)`:
-* claims atomically with one conditional UPDATE (PENDING and due -> SENDING, attempts + 1,
-  a claim token of its own), so two workers never send one row; rows not claimed are ignored;
-* renders each row (a template problem ends it FAILED with the reason: never a blank message),
-  lets `dispatch` choose the route (SKIPPED with the reason when there is none), sends through
-  one backend connection per batch and records a `DeliveryAttempt` per try;
-* ends every row SENT, FAILED (permanent error, or the last allowed try) or SKIPPED; a temporary
-  error puts it back to PENDING with `next_attempt_at` = exponential backoff with jitter and
-  enqueues a retry after commit (the sweeper catches a lost one);
-* writes only rows that still carry its claim token (a row the sweeper took back is left to the
-  worker that has it now).
-Unexpected errors propagate: the task wrapper calls `outbox_release` and re-raises.
-"""
+"""Delivery: claim a batch of outbox rows, render, dispatch, send, record every attempt."""
 
 from __future__ import annotations
 
@@ -24,12 +10,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from notifications import conf, links
+from notifications import conf
 from notifications.channels.base import (
     DeliveryError,
     OutboundMessage,
@@ -47,8 +32,8 @@ from notifications.models import (
 )
 from notifications.rendering import OverrideIndex, Rendered, render
 from notifications.retry import backoff_seconds, gives_up
-from notifications.selectors import opted_out
 
+from .context import BatchFacts, batch_facts, context_extras, link_subject, marketing_headers
 from .enqueue import deliveries_enqueue
 
 logger = logging.getLogger(__name__)
@@ -74,8 +59,7 @@ class Batch:
     token: uuid.UUID
     dispatcher: Dispatcher
     overrides: OverrideIndex
-    blocked: set
-    emailed: set  # (event id, role, user id, company id) that have an e-mail row already
+    facts: BatchFacts
     report: DeliveryReport
 
 
@@ -96,7 +80,19 @@ def outbox_claim(*, message_ids: Sequence[int], token: uuid.UUID) -> list[Outbox
 def outbox_deliver(
     *, message_ids: Sequence[int], claim_token: uuid.UUID | None = None
 ) -> DeliveryReport:
-    """Deliver the rows of `message_ids` this call manages to claim (see the module doc)."""
+    """Deliver the rows of `message_ids` this call manages to claim.
+
+    * Claims atomically with one conditional UPDATE (PENDING and due -> SENDING, attempts + 1,
+      a claim token of its own), so two workers never send one row; others are ignored.
+    * Renders each row (a template problem ends it FAILED with the reason: never a blank
+      message), lets `dispatch` choose the route (SKIPPED with the reason when there is none),
+      sends through one backend connection per batch, records a `DeliveryAttempt` per try.
+    * Ends every row SENT, FAILED (permanent error, or the last allowed try) or SKIPPED; a
+      temporary error puts it back to PENDING with `next_attempt_at` = exponential backoff
+      with jitter and enqueues a retry after commit (the sweeper catches a lost one).
+    * Writes only rows still carrying its claim token (a row the sweeper took back belongs to
+      whoever claimed it next). Unexpected errors propagate: the task calls `outbox_release`.
+    """
     token = claim_token or uuid.uuid4()
     messages = outbox_claim(message_ids=message_ids, token=token)
     report = DeliveryReport()
@@ -105,7 +101,7 @@ def outbox_deliver(
     batch = Batch(
         token=token, dispatcher=Dispatcher(), report=report,
         overrides=OverrideIndex({m.event.event for m in messages}),
-        blocked=_blocked(messages), emailed=_emailed(messages),
+        facts=batch_facts(messages),
     )
     try:
         for message in messages:
@@ -121,88 +117,21 @@ def outbox_deliver(
     return report
 
 
-def _blocked(messages: list[OutboxMessage]) -> set:
-    marketing = [m for m in messages if m.event.category == Category.MARKETING]
-    return opted_out(
-        category=Category.MARKETING, user_ids=[m.recipient_user_id for m in marketing],
-        company_ids=[m.company_id for m in marketing],
-    )
-
-
-def _emailed(messages: list[OutboxMessage]) -> set:
-    """Who already gets each occurrence by e-mail (one query): no messenger fallback for them."""
-    texts = [m for m in messages if m.channel != Channel.EMAIL]
-    if not texts:
-        return set()
-    return set(
-        OutboxMessage.objects.filter(
-            event_id__in={m.event_id for m in texts}, channel=Channel.EMAIL
-        ).values_list("event_id", "role", "recipient_user_id", "company_id")
-    )
-
-
-def _subject(message: OutboxMessage) -> links.LinkSubject | None:
-    if message.role == Role.BUYER and message.recipient_user_id:
-        return links.LinkSubject("user", message.recipient_user_id)
-    if message.role == Role.SELLER and message.company_id:
-        return links.LinkSubject("company", message.company_id)
-    return None
-
-
-def _opted_out(message: OutboxMessage, batch: Batch) -> bool:
-    return (("user", message.recipient_user_id, message.channel) in batch.blocked
-            or ("company", message.company_id, message.channel) in batch.blocked)
-
-
-def _fallback_email(message: OutboxMessage, batch: Batch) -> str:
-    """The recipient's e-mail for a messenger fallback, unless the event e-mails them anyway."""
-    key = (message.event_id, message.role, message.recipient_user_id, message.company_id)
-    if message.channel == Channel.EMAIL or key in batch.emailed:
-        return ""
-    if message.role == Role.BUYER and message.recipient_user is not None:
-        return message.recipient_user.email
-    if message.role == Role.SELLER and message.company is not None:
-        return message.company.email
-    if message.role == Role.WAREHOUSE and message.company is not None:
-        return message.company.warehouse_email
-    return ""
-
-
-def _extras(message: OutboxMessage, route: Route) -> dict:
-    name = ""
-    if message.recipient_user is not None:
-        name = message.recipient_user.first_name
-    elif message.company is not None:
-        name = message.company.name
-    extras = {"site_url": settings.SITE_URL, "recipient": {"name": name, "address": route.to}}
-    subject = _subject(message)
-    if message.event.category == Category.MARKETING and subject is not None:
-        unsubscribe = links.LinkSubject(subject.kind, subject.pk, route.channel,
-                                        Category.MARKETING)
-        extras["unsubscribe_url"] = links.unsubscribe_url(unsubscribe)
-        extras["preferences_url"] = links.preferences_url(subject)
-    return extras
-
-
-def _headers(extras: dict, route: Route) -> dict:
-    if "unsubscribe_url" not in extras or route.channel != Channel.EMAIL:
-        return {}
-    return {"List-Unsubscribe": f"<{extras['unsubscribe_url']}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-
-
 def _precheck(message: OutboxMessage, batch: Batch) -> Route | Skip:
-    """Opt-outs and missing unsubscribe subjects first, then the dispatch decision."""
-    if message.event.category == Category.MARKETING:
-        if _opted_out(message, batch):
-            return Skip(f"opted out of marketing messages by {message.channel}")
-        if _subject(message) is None:
-            return Skip("a marketing message needs a buyer or seller who can unsubscribe")
-    return batch.dispatcher.route(Envelope(
+    """The dispatch decision, with marketing opt-outs checked for the channel it ends up on
+    (a messenger falling back to e-mail must respect an e-mail opt-out too)."""
+    marketing = message.event.category == Category.MARKETING
+    if marketing and link_subject(message) is None:
+        return Skip("a marketing message needs a buyer or seller who can unsubscribe")
+    decision = batch.dispatcher.route(Envelope(
         channel=Channel(message.channel), role=Role(message.role), to=message.recipient,
         sender=message.sender, storefront_id=message.event.storefront_id,
-        fallback_email=_fallback_email(message, batch),
+        fallback_email=batch.facts.fallback_email(message),
     ))
+    for channel in {message.channel, getattr(decision, "channel", message.channel)}:
+        if marketing and batch.facts.opted_out(message, channel):
+            return Skip(f"opted out of marketing messages by {channel}")
+    return decision
 
 
 def _render(message: OutboxMessage, route: Route, extras: dict, batch: Batch) -> Rendered:
@@ -216,7 +145,7 @@ def _deliver_one(message: OutboxMessage, batch: Batch) -> None:
     if isinstance(decision, Skip):
         _finish(message, batch, MessageStatus.SKIPPED, error=decision.reason)
         return
-    extras = _extras(message, decision)
+    extras = context_extras(message, decision)
     try:
         rendered = _render(message, decision, extras, batch)
     except TemplateError as exc:
@@ -225,7 +154,7 @@ def _deliver_one(message: OutboxMessage, batch: Batch) -> None:
     outbound = OutboundMessage(
         outbox_id=message.pk, channel=decision.channel, to=decision.to, sender=message.sender,
         subject=rendered.subject, text=rendered.text, html=rendered.html,
-        headers=_headers(extras, decision),
+        headers=marketing_headers(extras, decision),
         draft_id=rendered.sendsay_draft_id if decision.uses_draft(rendered.sendsay_draft_id)
         else "",
         extra={**message.event.payload, **extras},

@@ -310,3 +310,27 @@ def test_with_the_module_off_the_same_template_arrives_at_the_smtp_sink(
         assert got == send["letter"]["message"][part]
     assert list(message(pk=ids[0]).delivery_attempts.values_list("backend", flat=True)) == [
         "sendsay", "smtp"]
+
+
+def test_a_messenger_falling_back_to_email_respects_an_email_opt_out(storefront, smtp_sink,
+                                                                     enqueued, monkeypatch):
+    from types import MappingProxyType
+
+    from notifications import events
+
+    spec = events.EVENTS["storefront.announcement"]
+    sms_only = events._event(spec.name, spec.category,
+                             {events.Role.BUYER: events.Audience(channels=(events.Channel.SMS,))},
+                             data=spec.data, description=spec.description)
+    monkeypatch.setattr(events, "EVENTS", MappingProxyType({**events.EVENTS,
+                                                            spec.name: sms_only}))
+    profile = factories.BuyerProfileFactory(storefront=storefront, phone="+79161234567")
+    ContactPreference.objects.create(user=profile.user, channel="email", category="marketing",
+                                     allowed=False)
+    ids = notifications.emit("storefront.announcement", occurrence="x", storefront_id=storefront.pk,
+                             user_ids=[profile.user_id], title="T", text="X", url="")
+    outbox_deliver(message_ids=ids)
+    row = message(pk=ids[0])
+    assert row.channel == "sms" and row.status == MessageStatus.SKIPPED
+    assert row.error == "opted out of marketing messages by email"
+    assert smtp_sink.messages == []
