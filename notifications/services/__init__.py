@@ -10,6 +10,7 @@ from .preferences import (
     subject_unsubscribe,
 )
 from .sweeper import SweepReport, outbox_sweep
+from .testsend import template_send_test
 
 __all__ = [
     "DeliveryReport",
@@ -26,4 +27,5 @@ __all__ = [
     "preferences_save",
     "subject_name",
     "subject_unsubscribe",
+    "template_send_test",
 ]
