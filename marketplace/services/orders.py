@@ -106,7 +106,9 @@ def order_set_status(*, order: Order, status: str, by: User | None = None, note:
         locked.save(update_fields=["status", "updated_at"])
         change.save()
         if status == OrderStatus.CANCELLED:
-            stock_return(dict(locked.lines.values_list("product_id", "quantity")))
+            stock_return(
+                dict(locked.lines.exclude(is_available=False).values_list("product_id", "quantity"))
+            )
         _notify(
             "order.status_changed",
             order_id=locked.pk,

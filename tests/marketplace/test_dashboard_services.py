@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from marketplace.exceptions import MarketplaceError, TransitionNotAllowedError
 from marketplace.models import CompanyNotificationSettings, OrderStatus, OrderStatusChange
@@ -67,7 +68,9 @@ def test_stock_check_second_answer_is_refused(placed):
     answers = {line.pk: True for line in _lines(placed)}
     order_stock_check_answer(order=placed, answers=answers)
 
-    with pytest.raises(MarketplaceError, match="already been answered") as caught:
+    with translation.override("en"), pytest.raises(
+        MarketplaceError, match="already been answered"
+    ) as caught:
         order_stock_check_answer(order=placed, answers={pk: False for pk in answers})
 
     assert caught.value.code == "stock_check_answered"
@@ -207,3 +210,15 @@ def test_preferences_update_is_all_or_nothing(company):
 
     company.refresh_from_db()
     assert company.warehouse_email == before
+
+
+def test_cancel_after_stock_check_returns_only_the_lines_still_held(placed):
+    kettle_line, toaster_line = _lines(placed)
+    order_stock_check_answer(order=placed, answers={kettle_line.pk: True, toaster_line.pk: False})
+
+    order_set_status(order=placed, status=OrderStatus.CANCELLED)
+
+    kettle_line.product.refresh_from_db()
+    toaster_line.product.refresh_from_db()
+    # The toaster went back to stock at the stock check; cancelling must not return it twice.
+    assert (kettle_line.product.stock, toaster_line.product.stock) == (10, 5)
