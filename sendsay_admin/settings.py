@@ -179,6 +179,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 #: Periodic tasks; django-celery-beat copies them into the database, where admins edit them.
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "sendsay_admin.tasks.worker_heartbeat", "schedule": 60.0},
+    "notifications-sweep": {"task": "notifications.tasks.sweep", "schedule": 30.0},
 }
 
 # --- Sendsay --------------------------------------------------------------------------

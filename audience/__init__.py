@@ -1,0 +1,1 @@
+"""Audience: segments of buyers, sellers and administrators built from marketplace data."""
