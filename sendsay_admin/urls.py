@@ -1,4 +1,4 @@
-"""Root URL configuration: the admin, health check and i18n switcher."""
+"""Root URL configuration: admin, vendor dashboard, signed-link pages, health check, i18n."""
 
 from django.contrib import admin
 from django.http import HttpRequest, JsonResponse
@@ -15,4 +15,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("vendor/", include("marketplace.dashboard.urls")),
+    path("n/", include("notifications.urls")),
 ]
