@@ -114,6 +114,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "NAME", str(VAR_DIR / f"test_db_{os.getpid()}.sqlite3")
     )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
+    import pymysql  # pure-Python MySQL/MariaDB driver standing in for mysqlclient
+
+    pymysql.install_as_MySQLdb()
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("charset", "utf8mb4")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "marketplace.User"

@@ -291,10 +291,6 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('email'), condition=models.Q(('email', ''), _negated=True), name='marketplace_user_email_ci_unique', violation_error_message='A user with this e-mail already exists.'),
         ),
         migrations.AddConstraint(
-            model_name='category',
-            constraint=models.CheckConstraint(condition=models.Q(('parent', models.F('id')), _negated=True), name='marketplace_category_not_own_parent'),
-        ),
-        migrations.AddConstraint(
             model_name='product',
             constraint=models.UniqueConstraint(fields=('company', 'sku'), name='marketplace_product_sku'),
         ),
