@@ -194,6 +194,25 @@ SENDSAY_SSEC_URL = env.str(
 )
 SENDSAY_TIMEOUT = env.float("SENDSAY_TIMEOUT", default=15.0)
 
+# --- Notifications (outbox delivery) ------------------------------------------------
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=8)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=30)
+NOTIFICATIONS_RETRY_MAX_SECONDS = env.int("NOTIFICATIONS_RETRY_MAX_SECONDS", default=900)
+NOTIFICATIONS_BATCH_SIZE = env.int("NOTIFICATIONS_BATCH_SIZE", default=100)
+NOTIFICATIONS_VISIBILITY_TIMEOUT_SECONDS = env.int(
+    "NOTIFICATIONS_VISIBILITY_TIMEOUT_SECONDS", default=600
+)
+NOTIFICATIONS_SWEEP_GRACE_SECONDS = env.int("NOTIFICATIONS_SWEEP_GRACE_SECONDS", default=60)
+NOTIFICATIONS_SWEEP_LIMIT = env.int("NOTIFICATIONS_SWEEP_LIMIT", default=10000)
+NOTIFICATIONS_CELERY_QUEUE = env.str("NOTIFICATIONS_CELERY_QUEUE", default="") or None
+NOTIFICATIONS_UNSUBSCRIBE_MAX_AGE_DAYS = env.int(
+    "NOTIFICATIONS_UNSUBSCRIBE_MAX_AGE_DAYS", default=90
+)
+#: Mail backend the Sendsay mail backend (sendsay_admin.mail.EmailBackend) falls back to.
+SENDSAY_FALLBACK_EMAIL_BACKEND = env.str(
+    "SENDSAY_FALLBACK_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend"
+)
+
 # --- Signed links ---------------------------------------------------------------------
 #: Public base URL of the site, used to build absolute links in messages.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
