@@ -152,7 +152,16 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- E-mail (the SMTP fallback path) --------------------------------------------------
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+_email_config = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(_email_config)
+#: Where mail goes when Sendsay is off or not connected: the backend EMAIL_URL names.
+SENDSAY_FALLBACK_EMAIL_BACKEND = env.str(
+    "SENDSAY_FALLBACK_EMAIL_BACKEND", default=_email_config["EMAIL_BACKEND"]
+)
+if env_bool("SENDSAY_ROUTE_DJANGO_MAIL", True):
+    # All Django mail (password resets ...) takes the product's mail path: Sendsay when the
+    # module is connected and the sender confirmed, otherwise the fallback above.
+    EMAIL_BACKEND = "sendsay_admin.mail.EmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@marketplace.example")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
@@ -207,10 +216,6 @@ NOTIFICATIONS_SWEEP_LIMIT = env.int("NOTIFICATIONS_SWEEP_LIMIT", default=10000)
 NOTIFICATIONS_CELERY_QUEUE = env.str("NOTIFICATIONS_CELERY_QUEUE", default="") or None
 NOTIFICATIONS_UNSUBSCRIBE_MAX_AGE_DAYS = env.int(
     "NOTIFICATIONS_UNSUBSCRIBE_MAX_AGE_DAYS", default=90
-)
-#: Mail backend the Sendsay mail backend (sendsay_admin.mail.EmailBackend) falls back to.
-SENDSAY_FALLBACK_EMAIL_BACKEND = env.str(
-    "SENDSAY_FALLBACK_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend"
 )
 
 # --- Signed links ---------------------------------------------------------------------

@@ -44,6 +44,7 @@ def smtp_sink(settings):
 
     with SmtpSink() as sink:
         settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.SENDSAY_FALLBACK_EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
         settings.EMAIL_HOST = sink.host
         settings.EMAIL_PORT = sink.port
         settings.EMAIL_USE_TLS = False

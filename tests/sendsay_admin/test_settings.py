@@ -14,6 +14,7 @@ VARIABLES = [
     "DATABASE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "EMAIL_URL", "SECRET_KEY",
     "DEBUG", "ALLOWED_HOSTS", "SECRETS_ENCRYPTION_KEY", "SENDSAY_API_URL", "SENDSAY_SSEC_URL",
     "TIME_ZONE", "LANGUAGE_CODE", "SITE_URL", "DEFAULT_FROM_EMAIL", "LOG_LEVEL",
+    "SENDSAY_ROUTE_DJANGO_MAIL", "SENDSAY_FALLBACK_EMAIL_BACKEND",
 ]
 
 
@@ -40,7 +41,8 @@ def test_embedded_defaults_need_no_running_service(load, tmp_path):
     assert conf["CELERY_BROKER_URL"] == "filesystem://"
     options = conf["CELERY_BROKER_TRANSPORT_OPTIONS"]
     assert options["data_folder_in"] == options["data_folder_out"]
-    assert conf["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+    assert conf["EMAIL_BACKEND"] == "sendsay_admin.mail.EmailBackend"
+    assert conf["SENDSAY_FALLBACK_EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
     assert conf["SENDSAY_API_URL"] == "https://api.sendsay.ru/general/api/v100/json/"
     assert conf["DEBUG"] is True
     assert conf["LANGUAGE_CODE"] == "ru"
@@ -75,11 +77,16 @@ def test_broker_url_override_drops_filesystem_options(load, url):
 
 def test_email_url_smtp(load):
     conf = load(EMAIL_URL="smtp+tls://mailer:secret@smtp.example.com:587")
-    assert conf["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert conf["SENDSAY_FALLBACK_EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
     assert (conf["EMAIL_HOST"], conf["EMAIL_PORT"], conf["EMAIL_HOST_USER"]) == (
         "smtp.example.com", 587, "mailer",
     )
     assert conf["EMAIL_USE_TLS"] is True
+
+
+def test_django_mail_can_bypass_the_module(load):
+    conf = load(SENDSAY_ROUTE_DJANGO_MAIL="False", EMAIL_URL="smtp://127.0.0.1:1025")
+    assert conf["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
 
 
 def test_production_switches(load):
