@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from marketplace.exceptions import MarketplaceError
-from marketplace.services.demo import superuser_ensure
+from marketplace.services.accounts import superuser_ensure
 
 USERNAME = "admin"
 EMAIL = "admin@marketplace.example"
