@@ -133,6 +133,44 @@ EVENTS: Mapping[str, EventSpec] = MappingProxyType({spec.name: spec for spec in 
     _event("storefront.announcement", M, {Role.BUYER: EMAIL},
            data=("storefront", "title", "text", "url"),
            description="News of a storefront to chosen buyers (pass user_ids and occurrence)."),
+    # Buyer journeys (journeys/): signed links, surveys and the detectors' messages. The
+    # detectors pass occurrence= (a cart and its change time, a birthday and its year ...).
+    _event("buyer.email_confirmation_reminder", T, {Role.BUYER: EMAIL},
+           data=("storefront", "buyer", "confirm_url", "reminder"),
+           description="An unconfirmed buyer is reminded to confirm the e-mail (N days apart, "
+                       "K times at most)."),
+    _event("buyer.interest_survey", M, {Role.BUYER: EMAIL},
+           data=("storefront", "buyer", "survey_url"), occurrence=("user",),
+           description="E-mail confirmed: an invitation to choose the categories of interest."),
+    _event("buyer.first_purchase_selection", M, {Role.BUYER: EMAIL},
+           data=("storefront", "buyer", "selection"),
+           description="Confirmed, no address or phone, no order after N days: popular "
+                       "products."),
+    _event("buyer.browse_reminder", M, {Role.BUYER: EMAIL},
+           data=("storefront", "buyer", "viewed", "similar"),
+           description="Viewed products, put none in the cart: those and similar products."),
+    _event("cart.abandoned", M, {Role.BUYER: EMAIL},
+           data=("storefront", "buyer", "cart"),
+           description="A cart left for N hours without an order: the lines; stock and prices "
+                       "may change."),
+    _event("buyer.inactive_reminder", M, {Role.BUYER: EMAIL},
+           data=("storefront", "buyer", "selection", "categories"),
+           description="Ordered before, no visit for N days: products from those categories."),
+    _event("buyer.birthday", M, {Role.BUYER: EMAIL},
+           data=("storefront", "buyer", "age", "gender", "selection"),
+           description="Birthday greetings (age and gender for the template)."),
+    _event("order.delivery_survey", M, {Role.BUYER: EMAIL},
+           data=("storefront", "order", "buyer", "survey_url"), occurrence=("order",),
+           description="Delivered: rate the delivery (signed link; tied to the shipping "
+                       "method)."),
+    _event("order.delivery_survey_thanks", T, {Role.BUYER: EMAIL},
+           data=("storefront", "order", "buyer", "coupon"), occurrence=("order",),
+           description="Delivery survey answered: thanks and a single-use coupon code."),
+    _event("order.delivery_rated_low", T, {Role.QUALITY: EMAIL},
+           data=("storefront", "order", "buyer", "company", "rating", "comment"),
+           occurrence=("order",),
+           description="A delivery rated at or below the threshold: the order, its shipping "
+                       "method and the comment to quality control."),
     # Announced by marketplace services for the Sendsay sync; no message of their own (yet).
     _event("buyer.email_confirmed", T, {}, data=(), occurrence=("user",),
            description="A buyer confirmed the e-mail address (sync only)."),

@@ -32,6 +32,40 @@ SAMPLE_SECTIONS: dict[str, Any] = {
     "title": "Spring sale: -20% on tea",
     "text": "Only this week: every tea in the shop is 20% off.",
     "url": "https://shop.example.ru/sale/",
+    # Buyer journeys (journeys/).
+    "reminder": 1,
+    "survey_url": "https://marketplace.example.ru/j/survey/sample-token/",
+    "selection": [
+        {"id": 11, "name": "Green tea, 250 g", "price": "690.00", "category": "Tea",
+         "url": "https://shop.example.ru/products/11/"},
+        {"id": 12, "name": "Glass teapot", "price": "1290.00", "category": "Tableware",
+         "url": "https://shop.example.ru/products/12/"},
+    ],
+    "viewed": [
+        {"id": 21, "name": "Oolong, 100 g", "price": "540.00", "category": "Tea",
+         "url": "https://shop.example.ru/products/21/"},
+    ],
+    "similar": [
+        {"id": 22, "name": "Puer, 100 g", "price": "720.00", "category": "Tea",
+         "url": "https://shop.example.ru/products/22/"},
+    ],
+    "cart": {
+        "id": 31, "url": "https://shop.example.ru/cart/", "items_count": 3, "total": "2270.00",
+        "items": [
+            {"name": "Ceramic mug", "quantity": 2, "unit_price": "490.00", "line_total": "980.00",
+             "url": "https://shop.example.ru/products/13/", "available": True, "few_left": True,
+             "stock": 3},
+            {"name": "Glass teapot", "quantity": 1, "unit_price": "1290.00",
+             "line_total": "1290.00", "url": "https://shop.example.ru/products/12/",
+             "available": False, "few_left": False, "stock": 0},
+        ],
+    },
+    "categories": ["Tea", "Tableware"],
+    "age": 30,
+    "gender": "f",
+    "coupon": {"code": "GIFT-7KQ3X-M9TZA", "discount": "5%", "valid_until": "31.03.2025"},
+    "rating": 2,
+    "comment": "The courier was two hours late and did not call.",
 }
 
 
