@@ -1,8 +1,10 @@
 """Root URL configuration: admin, vendor dashboard, signed-link pages, health check, i18n."""
 
 from django.contrib import admin
+from django.templatetags.static import static
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -14,6 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("vendor/", include("marketplace.dashboard.urls")),
     path("n/", include("notifications.urls")),
 ]
