@@ -6,7 +6,12 @@ from typing import Any
 
 
 def emit(event: str, *, occurrence: str | None = None, **refs: Any) -> list[int]:
-    """Write the outbox rows of `event` (see `notifications.services.outbox.emit`)."""
+    """Write the outbox rows of `event` (see `notifications.services.outbox.emit`) and what it
+    changes in Sendsay (see `notifications.sync.record.sync_record`), in the caller's
+    transaction."""
     from .services.outbox import emit as outbox_emit
+    from .sync.record import sync_record
 
-    return outbox_emit(event, occurrence=occurrence, **refs)
+    ids = outbox_emit(event, occurrence=occurrence, **refs)
+    sync_record(event, **refs)
+    return ids

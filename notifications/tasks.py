@@ -9,6 +9,7 @@ from celery import shared_task
 
 from .services.delivery import outbox_deliver, outbox_release
 from .services.sweeper import outbox_sweep
+from .sync import tasks as sync_tasks  # noqa: F401 (registers notifications.sync.tasks.*)
 
 logger = logging.getLogger(__name__)
 
