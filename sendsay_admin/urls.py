@@ -19,4 +19,5 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("vendor/", include("marketplace.dashboard.urls")),
     path("n/", include("notifications.urls")),
+    path("j/", include("journeys.urls")),
 ]
