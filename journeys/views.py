@@ -53,7 +53,7 @@ def interests(request: HttpRequest, token: str) -> HttpResponse:
         return _invalid(request, exc)
     if InterestSurveyAnswer.objects.filter(user=user).exists():
         return _used(request, _already_interests())
-    form = InterestsForm(request.POST or None)
+    form = InterestsForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             interests_answer(user=user, category_ids=form.cleaned_data["categories"])
@@ -76,7 +76,7 @@ def delivery_survey(request: HttpRequest, token: str) -> HttpResponse:
         return _invalid(request, exc)
     if DeliverySurveyAnswer.objects.filter(order=order).exists():
         return _used(request, _already_rated())
-    form = DeliverySurveyForm(request.POST or None)
+    form = DeliverySurveyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             answer = delivery_survey_answer(

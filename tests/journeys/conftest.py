@@ -130,11 +130,15 @@ class Postman:
             mail = by_id[row.provider_id].message
             letters.append(Letter(
                 event=row.event.event, role=row.role, channel=row.channel, to=row.recipient,
-                subject=" ".join(str(mail["Subject"]).split()), text=mail.get_body(("plain",)).get_content(),
-                html=mail.get_body(("html",)).get_content(),
+                subject=" ".join(str(mail["Subject"]).split()), text=_lf(mail.get_body(("plain",)).get_content()),
+                html=_lf(mail.get_body(("html",)).get_content()),
                 unsubscribe=str(mail["List-Unsubscribe"] or "").strip(),
             ))
         return letters
+
+
+def _lf(text: str) -> str:
+    return text.replace("\r\n", "\n")
 
 
 @pytest.fixture
