@@ -171,6 +171,36 @@ EVENTS: Mapping[str, EventSpec] = MappingProxyType({spec.name: spec for spec in 
            occurrence=("order",),
            description="A delivery rated at or below the threshold: the order, its shipping "
                        "method and the comment to quality control."),
+    # Seller chains, milestones and the warehouse flow (chains/). A chain letter carries
+    # `subject` (shared by the chain's letters so mail clients thread them) and `step`; the
+    # engine passes occurrence="chain:<enrolment>:<step>".
+    _event("seller.onboarding", M, {Role.SELLER: EMAIL},
+           data=("storefront", "company", "subject", "step"),
+           variant_ref="letter", variants=("profile", "warehouse", "products"),
+           description="Onboarding chain after registration, until the seller has products."),
+    _event("seller.training", M, {Role.SELLER: EMAIL},
+           data=("storefront", "company", "subject", "step"),
+           variant_ref="letter", variants=("photos", "descriptions", "prices"),
+           description="Training chain for a seller with products and no sales, until the "
+                       "first sale."),
+    _event("seller.milestone_reached", T, {Role.SELLER: EMAIL},
+           data=("storefront", "company", "sales"), occurrence=("company", "sales"),
+           variant_ref="kind", variants=("first_sale", "milestone"),
+           description="Congratulations on the first sale and on 100, 500, 1,000 sales (the "
+                       "thresholds are editable), once each."),
+    _event("order.stock_check_requested", T,
+           {Role.WAREHOUSE: Audience(channels=(Channel.EMAIL, Channel.TELEGRAM))},
+           data=("storefront", "order", "company", "stock_check_url"), occurrence=("order",),
+           description="An order was placed: the seller's warehouse marks each line available "
+                       "or not behind a signed link."),
+    _event("order.stock_confirmed", T, {Role.BUYER: EMAIL_SMS},
+           data=("storefront", "order", "buyer", "company", "kept", "dropped"),
+           occurrence=("order",),
+           description="The warehouse answered: the buyer hears what will come and the new "
+                       "total to pay."),
+    _event("order.labels_ready", T, {Role.SELLER: EMAIL, Role.WAREHOUSE: EMAIL},
+           data=("storefront", "order", "buyer", "company", "labels_url"), occurrence=("order",),
+           description="Assembly confirmed: a signed link to the address labels PDF."),
     # Announced by marketplace services for the Sendsay sync; no message of their own (yet).
     _event("buyer.email_confirmed", T, {}, data=(), occurrence=("user",),
            description="A buyer confirmed the e-mail address (sync only)."),

@@ -127,8 +127,12 @@ def warehouses(refs: Refs, marketplace: Any, category: str = "") -> list[Recipie
     company = refs.seller_company
     if company is None:
         raise MissingRefError("a warehouse event needs company_id or an order")
+    try:  # the company's Telegram id reaches the warehouse too (stock-check requests)
+        telegram = company.notification_settings.telegram_id
+    except ObjectDoesNotExist:
+        telegram = ""
     addresses = {Channel.EMAIL: company.warehouse_email,
-                 Channel.SMS: phone_text(company.warehouse_phone)}
+                 Channel.SMS: phone_text(company.warehouse_phone), Channel.TELEGRAM: telegram}
     return [Recipient(
         role=Role.WAREHOUSE, addresses={k: v for k, v in addresses.items() if v},
         company_id=company.pk, sender=_marketplace_sender(marketplace),

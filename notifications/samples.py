@@ -66,6 +66,16 @@ SAMPLE_SECTIONS: dict[str, Any] = {
     "coupon": {"code": "GIFT-7KQ3X-M9TZA", "discount": "5%", "valid_until": "31.03.2025"},
     "rating": 2,
     "comment": "The courier was two hours late and did not call.",
+    # Seller chains, milestones and the warehouse flow (chains/).
+    "subject": "",
+    "step": {"number": 1, "total": 3},
+    "sales": 100,
+    "stock_check_url": "https://marketplace.example.ru/w/s/sample-token/",
+    "labels_url": "https://marketplace.example.ru/w/l/sample-token/labels.pdf",
+    "kept": [{"name": "Ceramic mug", "quantity": 2, "unit_price": "490.00",
+              "line_total": "980.00"}],
+    "dropped": [{"name": "Tea, 100 g", "quantity": 1, "unit_price": "1500.00",
+                 "line_total": "1500.00"}],
 }
 
 

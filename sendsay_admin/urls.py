@@ -19,5 +19,6 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("vendor/", include("marketplace.dashboard.urls")),
     path("n/", include("notifications.urls")),
+    path("w/", include("chains.warehouse.urls")),
     path("j/", include("journeys.urls")),
 ]

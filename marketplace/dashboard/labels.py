@@ -60,6 +60,14 @@ def order_label(order: Order) -> Label:
     )
 
 
+def order_labels_pdf(order: Order) -> bytes:
+    """The address-label PDF of one order: the dashboard's download and the signed link in the
+    assembly message both serve this. `order` should come with its lines, buyer profile,
+    storefront, company and shipping method loaded."""
+    title = _("Shipping label, order %(number)s") % {"number": order.number}
+    return labels_pdf([order_label(order)], title=title)
+
+
 def labels_pdf(labels: Sequence[Label], *, title: str) -> bytes:
     """A PDF with one label per entry of `labels`; `title` goes into the document info."""
     pdf = FPDF(format="A4", unit="mm")

@@ -16,7 +16,7 @@ from marketplace.dashboard.forms import (
     OrderStatusForm,
     StockCheckForm,
 )
-from marketplace.dashboard.labels import labels_pdf, order_label
+from marketplace.dashboard.labels import order_labels_pdf
 from marketplace.dashboard.mixins import SellerRequiredMixin, error_text
 from marketplace.models import OrderStatus
 from marketplace.models.orders import ALLOWED_TRANSITIONS
@@ -122,11 +122,7 @@ class OrderLabelsView(SellerRequiredMixin, View):
 
     def get(self, request, pk: int):
         order = selectors.company_order_get(self.company, pk, for_page=True)
-        pdf = labels_pdf(
-            [order_label(order)], title=_("Shipping label, order %(number)s") % {
-                "number": order.number
-            },
-        )
+        pdf = order_labels_pdf(order)
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="label-{order.number}.pdf"'
         return response

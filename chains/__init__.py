@@ -1,0 +1,1 @@
+"""Chains of messages (onboarding, training ...), seller milestones and the warehouse flow."""
