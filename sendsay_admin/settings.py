@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "marketplace",
     "notifications",
     "audience",
+    "campaigns",
     "chains",
     "journeys",
 ]

@@ -1,0 +1,1 @@
+"""Mass mailings (campaigns): an audience, a channel, role-specific content, a resumable job."""
