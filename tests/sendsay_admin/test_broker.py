@@ -8,7 +8,11 @@ from sendsay_admin.broker import Transport
 def _connection(folder):
     return Connection(
         transport=Transport,
-        transport_options={"data_folder_in": str(folder), "data_folder_out": str(folder)},
+        transport_options={
+            "data_folder_in": str(folder),
+            "data_folder_out": str(folder),
+            "control_folder": str(folder / "control"),
+        },
     )
 
 
