@@ -6,6 +6,7 @@ from sendsay_admin.broker import Transport
 
 
 def _connection(folder):
+    (folder / "control").mkdir(exist_ok=True)
     return Connection(
         transport=Transport,
         transport_options={
