@@ -27,9 +27,9 @@ def test_message_round_trips_through_the_folder(tmp_path):
 
 
 def test_a_message_still_being_written_is_not_read(tmp_path):
-    (tmp_path / "1_abc.jobs.msg.part").write_bytes(b"")  # a writer is mid-way through
+    (tmp_path / "1_abc.partial.msg.part").write_bytes(b"")  # a writer is mid-way through
     with _connection(tmp_path) as conn:
-        queue = conn.SimpleQueue("jobs")
+        queue = conn.SimpleQueue("partial")  # kombu keeps bindings per process: a fresh name
         assert len(queue) == 0
         queue.put({"ok": True})
         assert queue.get(timeout=2).payload == {"ok": True}
