@@ -1,5 +1,5 @@
-"""Hand sync rows to workers: after commit, after a backoff, and the periodic flush that sends
-the coalesced profile changes and takes back whatever a lost task or a dead worker left."""
+"""Hand sync rows to workers: the periodic flush (new events, coalesced profile changes, rows a
+lost task or a dead worker left), a retry after its backoff, rows an ordering key held back."""
 
 from __future__ import annotations
 
@@ -57,9 +57,10 @@ def sync_flush(*, now: datetime | None = None) -> FlushReport:
 
     1. rows SENDING for longer than NOTIFICATIONS_VISIBILITY_TIMEOUT_SECONDS (the worker died)
        go back to PENDING, or to FAILED when their attempts are used up;
-    2. due rows are handed to workers, at most NOTIFICATIONS_SYNC_FLUSH_LIMIT: every profile
-       row whose coalescing delay or backoff has passed, and event rows due for longer than
-       NOTIFICATIONS_SWEEP_GRACE_SECONDS (their after-commit task was lost).
+    2. due rows are handed to workers in id order, in tasks of NOTIFICATIONS_SYNC_BATCH_SIZE,
+       at most NOTIFICATIONS_SYNC_FLUSH_LIMIT per pass: new events, profiles whose coalescing
+       delay has passed, rows whose backoff has passed (a row also enqueued by its retry is
+       claimed once).
     """
     now = now or timezone.now()
     stuck_before = now - timedelta(
@@ -70,9 +71,7 @@ def sync_flush(*, now: datetime | None = None) -> FlushReport:
         status=MessageStatus.FAILED, next_attempt_at=None, claim_token=None,
         error=f"gave up after repeated lost deliveries: {error}")
     reset = stuck.update(status=PENDING, claim_token=None, next_attempt_at=now, error=error)
-    grace = now - timedelta(seconds=outbox_conf.get("NOTIFICATIONS_SWEEP_GRACE_SECONDS"))
-    due = (Q(kind=SyncKind.MEMBER, next_attempt_at__lte=now)
-           | Q(kind=SyncKind.EVENT, next_attempt_at__lte=grace) | Q(next_attempt_at__isnull=True))
+    due = Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True)
     ids = list(
         SyncItem.objects.filter(due, status=PENDING).order_by("next_attempt_at", "pk")
         .values_list("pk", flat=True)[: conf.get("NOTIFICATIONS_SYNC_FLUSH_LIMIT")]

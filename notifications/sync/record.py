@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -33,11 +32,13 @@ def sync_record(event: str, **refs: Any) -> list[str]:
     * A buyer or seller whose mapped fields may have changed gets its member row made due in
       NOTIFICATIONS_SYNC_DELAY_SECONDS (one UPDATE; an INSERT the first time): changes before
       the flush coalesce into one member.set with the values read at send time.
-    * An e-commerce event gets its own row (unique key: the same order status twice is one
-      row) and is enqueued after commit. Registration and orders are per occurrence; product
-      views and basket changes are each their own event.
-    At most one query finds the contact (the order's buyer and company, the cart's buyer, the
-    product's company); a rollback removes everything. Missing refs sync nothing.
+    * An e-commerce event gets its own row, due at once (unique key: the same order status
+      twice is one row). Registration and orders are per occurrence; product views and basket
+      changes are each their own event.
+    Nothing is enqueued here: the periodic flush hands due rows to workers in batches, so many
+    events share one task and one ssec POST instead of costing a task each. At most one query
+    finds the contact (the order's buyer and company, the cart's buyer, the product's
+    company); a rollback removes everything. Missing refs sync nothing.
     """
     rule = rule_for(event)
     if rule is None or not conf.enabled():
@@ -55,7 +56,6 @@ def sync_record(event: str, **refs: Any) -> list[str]:
         if row is not None:
             SyncItem.objects.bulk_create([row], ignore_conflicts=True)
             keys.append(row.key)
-            transaction.on_commit(partial(_enqueue_keys, [row.key]), robust=True)
     return keys
 
 
@@ -148,10 +148,3 @@ def _event_row(kind: SsecKind, event: str, buyer_id: int, ids: dict, now) -> Syn
         ordering_key=ordering_key, next_attempt_at=now, created_at=now, changed_at=now,
     )
 
-
-def _enqueue_keys(keys: list[str]) -> None:
-    from .flush import sync_enqueue
-
-    ids = list(SyncItem.objects.filter(key__in=keys, status=PENDING).values_list("pk", flat=True))
-    if ids:
-        sync_enqueue(item_ids=ids)

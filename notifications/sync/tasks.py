@@ -29,5 +29,6 @@ def deliver(item_ids: list[int]) -> None:
 
 @shared_task(ignore_result=True, soft_time_limit=60, time_limit=90)
 def flush() -> None:
-    """Beat runs this every 10 s: coalesced profile changes and lost rows go to workers."""
+    """Beat runs this every 10 s: new events, coalesced profile changes and lost rows go to
+    workers in batches."""
     sync_flush()

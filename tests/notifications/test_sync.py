@@ -266,18 +266,25 @@ def test_status_change_waits_for_its_order_event_held_by_a_backoff(order, emulat
         (1, None), (2, 1)]
 
 
-def test_flush_takes_back_lost_rows_and_hands_due_ones_to_workers(
-    storefront, sync_enqueued, settings
+def test_flush_takes_back_lost_rows_and_hands_due_ones_to_workers_in_batches(
+    storefront, sync_enqueued, settings, django_capture_on_commit_callbacks
 ):
-    register(storefront)
+    product = factories.ProductFactory(company=factories.CompanyFactory(storefront=storefront))
+    with django_capture_on_commit_callbacks(execute=True):
+        user = register(storefront)
+        for _ in range(3):
+            market.product_view_record(buyer=user, product=product)
+    assert sync_enqueued == []  # no task per event: the flush batches them
     member = SyncItem.objects.get(kind=SyncKind.MEMBER)
-    event = SyncItem.objects.get(kind=SyncKind.EVENT)
-    SyncItem.objects.filter(pk=event.pk).update(status="sending",
-                                                claimed_at=timezone.now(), attempts=1)
+    events = list(SyncItem.objects.filter(kind=SyncKind.EVENT).order_by("pk"))
+    assert len(events) == 4
+    SyncItem.objects.filter(pk=events[0].pk).update(status="sending", claimed_at=timezone.now(),
+                                                    attempts=1)
     settings.NOTIFICATIONS_VISIBILITY_TIMEOUT_SECONDS = 0
-    settings.NOTIFICATIONS_SWEEP_GRACE_SECONDS = 0
+    settings.NOTIFICATIONS_SYNC_BATCH_SIZE = 3
     report = sync_flush(now=timezone.now() + timezone.timedelta(seconds=1))
-    assert (report.reset, report.failed, report.enqueued) == (1, 0, 2)
-    assert sync_enqueued == [{"ids": [member.pk, event.pk]}]
-    event.refresh_from_db()
-    assert event.status == "pending" and "worker lost the row" in event.error
+    assert (report.reset, report.failed, report.enqueued) == (1, 0, 5)
+    ids = sorted([member.pk, *(e.pk for e in events)])
+    assert sync_enqueued == [{"ids": ids[:3]}, {"ids": ids[3:]}]
+    lost = SyncItem.objects.get(pk=events[0].pk)
+    assert lost.status == "pending" and "worker lost the row" in lost.error
