@@ -59,8 +59,10 @@ def sync_flush(*, now: datetime | None = None) -> FlushReport:
        go back to PENDING, or to FAILED when their attempts are used up;
     2. due rows are handed to workers in id order, in tasks of NOTIFICATIONS_SYNC_BATCH_SIZE,
        at most NOTIFICATIONS_SYNC_FLUSH_LIMIT per pass: new events, profiles whose coalescing
-       delay has passed, rows whose backoff has passed (a row also enqueued by its retry is
-       claimed once).
+       delay has passed, rows whose backoff has passed. A handed-over row is stamped
+       (`claimed_at`) and not handed over again for NOTIFICATIONS_SWEEP_GRACE_SECONDS, so a
+       backlog does not pile up duplicate tasks; a row whose task was lost goes again after
+       that. (A row also enqueued by its retry is claimed once.)
     """
     now = now or timezone.now()
     stuck_before = now - timedelta(
@@ -71,12 +73,15 @@ def sync_flush(*, now: datetime | None = None) -> FlushReport:
         status=MessageStatus.FAILED, next_attempt_at=None, claim_token=None,
         error=f"gave up after repeated lost deliveries: {error}")
     reset = stuck.update(status=PENDING, claim_token=None, next_attempt_at=now, error=error)
-    due = Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True)
+    handed_before = now - timedelta(seconds=outbox_conf.get("NOTIFICATIONS_SWEEP_GRACE_SECONDS"))
+    due = ((Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True))
+           & (Q(claimed_at__isnull=True) | Q(claimed_at__lt=handed_before)))
     ids = list(
         SyncItem.objects.filter(due, status=PENDING).order_by("next_attempt_at", "pk")
         .values_list("pk", flat=True)[: conf.get("NOTIFICATIONS_SYNC_FLUSH_LIMIT")]
     )
     if ids:
+        SyncItem.objects.filter(pk__in=ids, status=PENDING).update(claimed_at=now)
         sync_enqueue(item_ids=sorted(ids))
     if reset or failed or ids:
         logger.info("sync flush: %d reset, %d failed, %d enqueued", reset, failed, len(ids))

@@ -281,10 +281,15 @@ def test_flush_takes_back_lost_rows_and_hands_due_ones_to_workers_in_batches(
     SyncItem.objects.filter(pk=events[0].pk).update(status="sending", claimed_at=timezone.now(),
                                                     attempts=1)
     settings.NOTIFICATIONS_VISIBILITY_TIMEOUT_SECONDS = 0
+    settings.NOTIFICATIONS_SWEEP_GRACE_SECONDS = 0
     settings.NOTIFICATIONS_SYNC_BATCH_SIZE = 3
-    report = sync_flush(now=timezone.now() + timezone.timedelta(seconds=1))
+    later = timezone.now() + timezone.timedelta(seconds=1)
+    report = sync_flush(now=later)
     assert (report.reset, report.failed, report.enqueued) == (1, 0, 5)
     ids = sorted([member.pk, *(e.pk for e in events)])
     assert sync_enqueued == [{"ids": ids[:3]}, {"ids": ids[3:]}]
     lost = SyncItem.objects.get(pk=events[0].pk)
     assert lost.status == "pending" and "worker lost the row" in lost.error
+    settings.NOTIFICATIONS_SWEEP_GRACE_SECONDS = 60
+    assert sync_flush(now=later).enqueued == 0  # just handed over: no duplicate tasks
+    assert sync_flush(now=later + timezone.timedelta(seconds=61)).enqueued == 5  # task lost
