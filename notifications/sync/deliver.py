@@ -104,8 +104,9 @@ def sync_deliver(
       NOTIFICATIONS_SYNC_BATCH_SIZE); when Sendsay refuses a POST as invalid, its events are
       retried one by one so that only the bad one fails.
     * A retryable error (transport, 5xx, 429) puts the row back to PENDING with exponential
-      backoff and jitter (the outbox settings) and stops calling that account for this batch;
-      others end FAILED with Sendsay's error id and explanation; both are logged on the account.
+      backoff and jitter (the outbox settings) and stops calling that endpoint (the API or the
+      ssec host) for the rest of the batch; other errors end the row FAILED with Sendsay's error
+      id and explanation; the first error of a batch goes to the account's error log.
     Writes only rows still carrying the claim token. Unexpected errors propagate: the task calls
     `sync_release`.
     """
