@@ -197,6 +197,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "sendsay_admin.tasks.worker_heartbeat", "schedule": 60.0},
     "notifications-sweep": {"task": "notifications.tasks.sweep", "schedule": 30.0},
+    "notifications-sync-flush": {"task": "notifications.sync.tasks.flush", "schedule": 10.0},
 }
 
 # --- Sendsay --------------------------------------------------------------------------
@@ -222,6 +223,12 @@ NOTIFICATIONS_CELERY_QUEUE = env.str("NOTIFICATIONS_CELERY_QUEUE", default="") o
 NOTIFICATIONS_UNSUBSCRIBE_MAX_AGE_DAYS = env.int(
     "NOTIFICATIONS_UNSUBSCRIBE_MAX_AGE_DAYS", default=90
 )
+
+#: Sync of profiles and e-commerce events to Sendsay (through the sync outbox).
+NOTIFICATIONS_SYNC_ENABLED = env_bool("NOTIFICATIONS_SYNC_ENABLED", True)
+NOTIFICATIONS_SYNC_DELAY_SECONDS = env.int("NOTIFICATIONS_SYNC_DELAY_SECONDS", default=10)
+NOTIFICATIONS_SYNC_BATCH_SIZE = env.int("NOTIFICATIONS_SYNC_BATCH_SIZE", default=100)
+NOTIFICATIONS_SYNC_FLUSH_LIMIT = env.int("NOTIFICATIONS_SYNC_FLUSH_LIMIT", default=10000)
 
 # --- Signed links ---------------------------------------------------------------------
 #: Public base URL of the site, used to build absolute links in messages.
