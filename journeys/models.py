@@ -94,8 +94,9 @@ class JourneySettings(models.Model):
         30, _("popularity window, days"),
         _("Popular = most ordered (not cancelled) in this many days."), maximum=365)
     max_per_run = _positive(
-        5000, _("messages per detector run at most"),
-        _("The oldest cases go first; the rest wait for the next run."), maximum=1_000_000)
+        2000, _("messages per detector run at most"),
+        _("The oldest cases go first; the rest wait for the next run (a run writes about "
+          "100-200 messages a second)."), maximum=1_000_000)
 
     class Meta:
         verbose_name = _("journey settings")

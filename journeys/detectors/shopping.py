@@ -29,7 +29,8 @@ VIEWED_MAX = 4
 def browse(settings: JourneySettings, now: datetime) -> list[Emission]:
     """Buyers who viewed products in the last days, have viewed nothing for `browse_hours`
     and put nothing in a cart since their first view of the session: the viewed products
-    that can still be bought and similar ones (same categories, best sellers first)."""
+    that can still be bought and similar ones (same categories, best sellers first; the
+    shop's best sellers when those categories run out)."""
     quiet = now - timedelta(hours=settings.browse_hours)
     start = quiet - BROWSE_WINDOW
     views = ProductView.objects.filter(buyer=OuterRef("user_id"))
@@ -57,33 +58,34 @@ def browse(settings: JourneySettings, now: datetime) -> list[Emission]:
     viewed = _viewed([user_id for user_id, _sf, _view in rows], start)
     emissions = []
     for user_id, storefront_id, last_view_id in rows:
-        cards = [catalogue.card(pk) for pk in viewed.get(user_id, ())]
+        products = viewed.get(user_id, {})
+        cards = [catalogue.card(pk) for pk in products]
         cards = [c for c in cards if c is not None and c.storefront_id == storefront_id]
         shown = [card.payload() for card in cards[:VIEWED_MAX]]
-        similar = catalogue.in_categories(
-            storefront_id, {card.category_id for card in cards}, settings.selection_size,
-            exclude={card.id for card in cards})
-        if shown or similar:
-            emissions.append(Emission(
-                event="buyer.browse_reminder", user_id=user_id,
-                occurrence=f"browse:{user_id}:{last_view_id}", subject_id=last_view_id,
-                refs={"user_id": user_id, "storefront_id": storefront_id, "viewed": shown,
-                      "similar": similar},
-            ))
+        # Similar: the viewed products' categories, even when those products sold out; the
+        # shop's best sellers when those categories have nothing left.
+        similar = catalogue.for_buyer(storefront_id, set(products.values()),
+                                      settings.selection_size, exclude=set(products))
+        emissions.append(Emission(
+            event="buyer.browse_reminder", user_id=user_id,
+            occurrence=f"browse:{user_id}:{last_view_id}", subject_id=last_view_id,
+            refs={"user_id": user_id, "storefront_id": storefront_id, "viewed": shown,
+                  "similar": similar},
+        ))
     return emissions
 
 
-def _viewed(user_ids: list[int], since: datetime) -> dict[int, list[int]]:
-    """Distinct products each buyer viewed since `since`, latest first (query per chunk)."""
-    found: dict[int, list[int]] = defaultdict(list)
+def _viewed(user_ids: list[int], since: datetime) -> dict[int, dict[int, int]]:
+    """{product: category} each buyer viewed since `since`, latest first (query per chunk)."""
+    found: dict[int, dict[int, int]] = defaultdict(dict)
     for part in chunks(user_ids):
         rows = (
             ProductView.objects.filter(buyer_id__in=part, viewed_at__gte=since)
-            .order_by("-viewed_at", "-id").values_list("buyer_id", "product_id")
+            .order_by("-viewed_at", "-id")
+            .values_list("buyer_id", "product_id", "product__category_id")
         )
-        for user_id, product_id in rows:
-            if product_id not in found[user_id]:
-                found[user_id].append(product_id)
+        for user_id, product_id, category_id in rows:
+            found[user_id].setdefault(product_id, category_id)
     return found
 
 

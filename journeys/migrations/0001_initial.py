@@ -112,7 +112,7 @@ class Migration(migrations.Migration):
                 ('coupon_valid_days', models.PositiveIntegerField(default=30, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(365)], verbose_name='coupon valid for days')),
                 ('selection_size', models.PositiveIntegerField(default=6, help_text='How many products a selection shows.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(20)], verbose_name='products per selection')),
                 ('popular_days', models.PositiveIntegerField(default=30, help_text='Popular = most ordered (not cancelled) in this many days.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(365)], verbose_name='popularity window, days')),
-                ('max_per_run', models.PositiveIntegerField(default=5000, help_text='The oldest cases go first; the rest wait for the next run.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(1000000)], verbose_name='messages per detector run at most')),
+                ('max_per_run', models.PositiveIntegerField(default=2000, help_text='The oldest cases go first; the rest wait for the next run (a run writes about 100-200 messages a second).', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(1000000)], verbose_name='messages per detector run at most')),
             ],
             options={
                 'verbose_name': 'journey settings',

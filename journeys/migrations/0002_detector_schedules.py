@@ -10,17 +10,20 @@ TASK = "journeys.tasks.run_detector"
 ZONE = "Europe/Moscow"
 
 #: (detector, task name, description, schedule): ("every", minutes) or ("cron", minute, hour).
+#: Marketing selections run hourly in the daytime only; a run sends at most
+#: JourneySettings.max_per_run messages, so a backlog (the day the module goes live) drains
+#: over several runs instead of one long one.
 SCHEDULES = (
     ("confirmation_reminder", "Journeys: e-mail confirmation reminders",
      "Unconfirmed buyers: up to K reminders, N days apart.", ("cron", "5", "*")),
     ("first_purchase", "Journeys: popular products before the first purchase",
-     "Confirmed, no address or phone, no order after N days.", ("cron", "0", "11")),
+     "Confirmed, no address or phone, no order after N days.", ("cron", "0", "10-20")),
     ("browse", "Journeys: viewed products, nothing in the cart",
      "Viewed products, nothing added to the cart for N hours.", ("cron", "20", "*")),
     ("abandoned_cart", "Journeys: abandoned carts",
      "Carts unchanged for N hours without an order.", ("every", 15)),
     ("inactive", "Journeys: inactive buyers",
-     "Ordered before, no visit for N days.", ("cron", "0", "12")),
+     "Ordered before, no visit for N days.", ("cron", "30", "10-20")),
     ("birthday", "Journeys: birthday greetings",
      "Birthdays today in each storefront's time zone.", ("cron", "0", "9")),
     ("delivery_survey", "Journeys: delivery survey",

@@ -212,3 +212,18 @@ def test_a_scenario_switched_off_in_the_settings_sends_nothing(shop, clock, jour
     journey_settings.birthday_enabled = True
     journey_settings.save()
     assert detector_run(name="birthday").sent == 1
+
+
+def test_sold_out_views_still_get_similar_products(shop, postman, clock, journey_settings):
+    from marketplace.models import Product
+
+    journey_settings.selection_size = 2
+    journey_settings.save()
+    browser = person(shop, "browser@example.org")
+    services.product_view_record(buyer=browser, product=shop.green)
+    Product.objects.filter(pk=shop.green.pk).update(stock=0)
+    clock.move(hours=25)
+    assert detector_run(name="browse").sent == 1
+    letter = only(postman.deliver(), "buyer.browse_reminder")
+    assert "Green tea" not in letter.text and "Недавно вы смотрели" not in letter.text
+    assert products_in(letter.text) == ["Oolong", "Black tea"]  # the same category
