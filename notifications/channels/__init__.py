@@ -6,6 +6,7 @@ from .base import (
     DeliveryResult,
     OutboundMessage,
     PermanentDeliveryError,
+    SendOutcome,
     TemporaryDeliveryError,
     UnsupportedFeatureError,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "DeliveryResult",
     "OutboundMessage",
     "PermanentDeliveryError",
+    "SendOutcome",
     "TemporaryDeliveryError",
     "UnsupportedFeatureError",
 ]

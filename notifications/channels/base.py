@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any
+
+from django.utils import timezone
 
 from notifications.events import Channel
 
@@ -32,6 +36,18 @@ class OutboundMessage:
 class DeliveryResult:
     provider_id: str
     backend: str
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    """One `send` of a batch: its result or its classified error, when it started, how long it
+    took and when it ended (the moment the provider accepted the message)."""
+
+    result: DeliveryResult | None
+    error: DeliveryError | None
+    started_at: datetime
+    duration_ms: int
+    finished_at: datetime
 
 
 class DeliveryError(Exception):
@@ -70,6 +86,22 @@ class ChannelBackend(ABC):
 
     @abstractmethod
     def send(self, message: OutboundMessage) -> DeliveryResult: ...
+
+    def send_batch(self, messages: Sequence[OutboundMessage]) -> list[SendOutcome]:
+        """Send each message; outcomes in the same order. `DeliveryError` is caught per
+        message, anything else (a misconfiguration) propagates. One after the other here;
+        a backend whose provider answers slowly overrides this to keep many in flight."""
+        return [self.timed_send(message) for message in messages]
+
+    def timed_send(self, message: OutboundMessage) -> SendOutcome:
+        started, clock = timezone.now(), time.monotonic()
+        result, error = None, None
+        try:
+            result = self.send(message)
+        except DeliveryError as exc:
+            error = exc
+        duration = int((time.monotonic() - clock) * 1000)
+        return SendOutcome(result, error, started, duration, timezone.now())
 
     def check_channel(self, message: OutboundMessage) -> None:
         if message.channel not in self.channels:

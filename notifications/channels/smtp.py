@@ -6,11 +6,14 @@ import contextlib
 import smtplib
 from email.utils import make_msgid, parseaddr
 
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.backends.smtp import EmailBackend as DjangoSmtpBackend
 
 from notifications.events import Channel
 
+from . import mime
 from .base import (
     ChannelBackend,
     DeliveryResult,
@@ -50,7 +53,10 @@ def _text(reply: bytes | str) -> str:
 
 
 class SmtpBackend(ChannelBackend):
-    """Sends e-mail over `connection` (a Django mail backend, opened once per batch)."""
+    """Sends e-mail over `connection` (a Django mail backend, opened once per batch). Over
+    Django's SMTP backend the message bytes come from `mime.message_bytes` (the same bytes
+    Django writes, built without the message tree) straight to the open smtplib connection;
+    any other backend (console, locmem, ...) gets Django's message object as usual."""
 
     name = "smtp"
     channels = frozenset({Channel.EMAIL})
@@ -89,12 +95,28 @@ class SmtpBackend(ChannelBackend):
         if message.draft_id:
             raise UnsupportedFeatureError("SMTP cannot send a Sendsay draft", backend=self.name)
         email = self.build(message)
+        message_id = email.extra_headers["Message-ID"]
+        data = self._fast_bytes(email)
         self.open()
         try:
-            self.connection.send_messages([email])
+            if data is None:
+                self.connection.send_messages([email])
+            else:
+                self.connection.connection.sendmail(*mime.envelope(email.from_email, email.to[0]),
+                                                    data)
         except (smtplib.SMTPException, OSError) as exc:
             error = classify(exc)
             if isinstance(error, TemporaryDeliveryError):
                 self.close()  # the connection may be dead: reopen for the next message
             raise error from exc
-        return DeliveryResult(provider_id=email.extra_headers["Message-ID"], backend=self.name)
+        return DeliveryResult(provider_id=message_id, backend=self.name)
+
+    def _fast_bytes(self, email: EmailMultiAlternatives) -> bytes | None:
+        if type(self.connection) is not DjangoSmtpBackend:
+            return None
+        html = email.alternatives[0][0] if email.alternatives else ""
+        return mime.message_bytes(
+            sender=email.from_email, to=email.to[0], subject=email.subject, text=email.body,
+            html=html, headers=email.extra_headers,
+            localtime=getattr(settings, "EMAIL_USE_LOCALTIME", False),
+        )

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import logging
-import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -19,39 +18,26 @@ from notifications.channels.base import (
     DeliveryError,
     OutboundMessage,
     PermanentDeliveryError,
-    TemporaryDeliveryError,
+    SendOutcome,
 )
 from notifications.dispatch import Dispatcher, Envelope, Route, Skip
 from notifications.events import Category, Channel, Role
 from notifications.exceptions import TemplateError
-from notifications.models import (
-    AttemptOutcome,
-    DeliveryAttempt,
-    MessageStatus,
-    OutboxMessage,
-)
+from notifications.models import MessageStatus, OutboxMessage
 from notifications.rendering import OverrideIndex, Rendered, render
 from notifications.retry import backoff_seconds, gives_up
 
 from .context import BatchFacts, batch_facts, context_extras, link_subject, marketing_headers
 from .enqueue import deliveries_enqueue
+from .recording import REPORT_LISTS, DeliveryReport, Recorder
 
-logger = logging.getLogger(__name__)
+__all__ = ["REPORT_LISTS", "DeliveryReport", "outbox_claim", "outbox_deliver",
+           "outbox_release", "retry_delay"]
 
-
-@dataclass
-class DeliveryReport:
-    """What one call did, by final state (ids)."""
-
-    sent: list[int] = field(default_factory=list)
-    failed: list[int] = field(default_factory=list)
-    skipped: list[int] = field(default_factory=list)
-    retrying: list[int] = field(default_factory=list)
-    retry_delays: list[float] = field(default_factory=list)
-
-    @property
-    def claimed(self) -> int:
-        return len(self.sent) + len(self.failed) + len(self.skipped) + len(self.retrying)
+#: Rows waiting longer than this (seconds) are "behind": their own task is stuck in a queue
+#: behind others, so any claimer with room in its batch takes them (setting
+#: NOTIFICATIONS_CLAIM_FILL_AFTER_SECONDS; a negative value turns filling off).
+FILL_AFTER_SECONDS = 2.0
 
 
 @dataclass
@@ -61,16 +47,48 @@ class Batch:
     overrides: OverrideIndex
     facts: BatchFacts
     report: DeliveryReport
+    recorder: Recorder
 
 
-def outbox_claim(*, message_ids: Sequence[int], token: uuid.UUID) -> list[OutboxMessage]:
-    """Claim the due PENDING rows among `message_ids` for `token` and load them."""
+def _fill_ids(now, limit: int, exclude: Sequence[int]) -> list[int]:
+    """Up to `limit` ids of PENDING rows due and waiting longer than the fill age, oldest due
+    first; rows another claimer is locking are skipped (PostgreSQL, MySQL 8, MariaDB 10.6)."""
+    age = float(getattr(settings, "NOTIFICATIONS_CLAIM_FILL_AFTER_SECONDS", FILL_AFTER_SECONDS))
+    if limit <= 0 or age < 0:
+        return []
+    rows = OutboxMessage.objects.filter(
+        status=MessageStatus.PENDING, next_attempt_at__lte=now,
+        created_at__lte=now - timedelta(seconds=age),
+    ).exclude(pk__in=list(exclude)).order_by("next_attempt_at")
+    if connection.features.has_select_for_update_skip_locked:
+        rows = rows.select_for_update(skip_locked=True)
+    return list(rows.values_list("pk", flat=True)[:limit])
+
+
+def outbox_claim(
+    *, message_ids: Sequence[int], token: uuid.UUID, fill: int = 0
+) -> list[OutboxMessage]:
+    """Claim the due PENDING rows among `message_ids` for `token` and load them. With `fill`,
+    a call that claimed rows of its own also claims up to `fill` other rows that are due and
+    behind (see FILL_AFTER_SECONDS): a burst of small tasks is then delivered in full
+    batches, and the later tasks, finding their rows gone, cost one SELECT."""
     now = timezone.now()
-    OutboxMessage.objects.filter(
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
-        pk__in=list(message_ids), status=MessageStatus.PENDING,
-    ).update(status=MessageStatus.SENDING, claimed_at=now, claim_token=token,
-             attempts=F("attempts") + 1)
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    changes = {"status": MessageStatus.SENDING, "claimed_at": now, "claim_token": token,
+               "attempts": F("attempts") + 1}
+    own = OutboxMessage.objects.filter(due, pk__in=list(message_ids),
+                                       status=MessageStatus.PENDING)
+    # A plain read first: a task whose rows another claimer took (and may be writing right
+    # now, rows locked) returns at once instead of waiting on those locks to update nothing.
+    claimed = own.exists() and own.update(**changes)
+    if claimed and fill > 0:
+        with transaction.atomic():  # the fill rows stay locked from choosing to claiming
+            extra = _fill_ids(now, fill, message_ids)
+            if extra:
+                OutboxMessage.objects.filter(due, pk__in=extra, status=MessageStatus.PENDING
+                                             ).update(**changes)
+    if not claimed:
+        return []
     return list(
         OutboxMessage.objects.filter(claim_token=token, status=MessageStatus.SENDING)
         .select_related("event", "recipient_user", "company").order_by("pk")
@@ -78,36 +96,47 @@ def outbox_claim(*, message_ids: Sequence[int], token: uuid.UUID) -> list[Outbox
 
 
 def outbox_deliver(
-    *, message_ids: Sequence[int], claim_token: uuid.UUID | None = None
+    *, message_ids: Sequence[int], claim_token: uuid.UUID | None = None,
+    fill: int | None = None,
 ) -> DeliveryReport:
     """Deliver the rows of `message_ids` this call manages to claim.
 
     * Claims atomically with one conditional UPDATE (PENDING and due -> SENDING, attempts + 1,
-      a claim token of its own), so two workers never send one row; others are ignored.
+      a claim token of its own), so two workers never send one row; others are ignored. The
+      batch is filled up to NOTIFICATIONS_BATCH_SIZE with other due rows that have waited
+      more than NOTIFICATIONS_CLAIM_FILL_AFTER_SECONDS (`fill`: how many at most; default the
+      room left in the batch), so a backlog of small tasks goes out in full batches.
     * Renders each row (a template problem ends it FAILED with the reason: never a blank
       message), lets `dispatch` choose the route (SKIPPED with the reason when there is none),
-      sends through one backend connection per batch, records a `DeliveryAttempt` per try.
+      sends through one backend per route and batch (`send_batch`: one SMTP connection; many
+      Sendsay calls in flight), records a `DeliveryAttempt` per try.
     * Ends every row SENT, FAILED (permanent error, or the last allowed try) or SKIPPED; a
       temporary error puts it back to PENDING with `next_attempt_at` = exponential backoff
       with jitter and enqueues a retry after commit (the sweeper catches a lost one).
-    * Writes only rows still carrying its claim token (a row the sweeper took back belongs to
-      whoever claimed it next). Unexpected errors propagate: the task calls `outbox_release`.
+    * Writes outcomes in bulk (`recording.Recorder`: every 50 and at the end, also when an
+      error interrupts the batch), only to rows still carrying its claim token (a row the
+      sweeper took back belongs to whoever claimed it next). Unexpected errors propagate:
+      the task calls `outbox_release` for the rows still SENDING.
     """
     token = claim_token or uuid.uuid4()
-    messages = outbox_claim(message_ids=message_ids, token=token)
+    if fill is None:
+        fill = conf.batch_size() - len(message_ids)
+    messages = outbox_claim(message_ids=message_ids, token=token, fill=fill)
     report = DeliveryReport()
     if not messages:
         return report
     batch = Batch(
         token=token, dispatcher=Dispatcher(), report=report,
         overrides=OverrideIndex({m.event.event for m in messages}),
-        facts=batch_facts(messages),
+        facts=batch_facts(messages), recorder=Recorder(token, report),
     )
     try:
-        for message in messages:
-            _deliver_one(message, batch)
+        _send_all([item for m in messages if (item := _deliver_one(m, batch)) is not None], batch)
     finally:
-        batch.dispatcher.close()
+        try:
+            batch.recorder.flush()
+        finally:
+            batch.dispatcher.close()
     if report.retrying:
         countdown = max(report.retry_delays) + 1
         transaction.on_commit(
@@ -140,17 +169,22 @@ def _render(message: OutboxMessage, route: Route, extras: dict, batch: Batch) ->
                   event.storefront_id, event.payload, extras=extras, overrides=batch.overrides)
 
 
-def _deliver_one(message: OutboxMessage, batch: Batch) -> None:
+Prepared = tuple[OutboxMessage, Route, OutboundMessage]
+
+
+def _deliver_one(message: OutboxMessage, batch: Batch) -> Prepared | None:
+    """One row up to its send: the route and the rendered message to hand to the backend, or
+    None when the row already ended (SKIPPED: no route; FAILED: a template problem)."""
     decision = _precheck(message, batch)
     if isinstance(decision, Skip):
-        _finish(message, batch, MessageStatus.SKIPPED, error=decision.reason)
-        return
+        batch.recorder.finish(message, MessageStatus.SKIPPED, error=decision.reason)
+        return None
     extras = context_extras(message, decision)
     try:
         rendered = _render(message, decision, extras, batch)
     except TemplateError as exc:
-        _finish(message, batch, MessageStatus.FAILED, error=f"template: {exc}")
-        return
+        batch.recorder.finish(message, MessageStatus.FAILED, error=f"template: {exc}")
+        return None
     outbound = OutboundMessage(
         outbox_id=message.pk, channel=decision.channel, to=decision.to, sender=message.sender,
         subject=rendered.subject, text=rendered.text, html=rendered.html,
@@ -159,77 +193,50 @@ def _deliver_one(message: OutboxMessage, batch: Batch) -> None:
         else "",
         extra={**message.event.payload, **extras},
     )
-    _send(message, decision, outbound, batch)
+    return message, decision, outbound
 
 
-def _send(message: OutboxMessage, route: Route, outbound: OutboundMessage, batch: Batch) -> None:
-    started, clock = timezone.now(), time.monotonic()
-    try:
-        result = batch.dispatcher.backend(route).send(outbound)
-    except DeliveryError as exc:
-        _attempt(message, route, started, clock, error=exc)
-        _failed_try(message, batch, exc)
+def _send_all(items: list[Prepared], batch: Batch) -> None:
+    """One `send_batch` per backend (routes that share a backend go together, in row order)."""
+    groups: dict[int, list[Prepared]] = {}
+    backends = {}
+    for item in items:
+        backend = batch.dispatcher.backend(item[1])
+        backends[id(backend)] = backend
+        groups.setdefault(id(backend), []).append(item)
+    for key, group in groups.items():
+        outcomes = backends[key].send_batch([outbound for _, _, outbound in group])
+        for (message, route, _), outcome in zip(group, outcomes, strict=True):
+            _record(message, route, outcome, batch)
+
+
+def _record(message: OutboxMessage, route: Route, outcome: SendOutcome, batch: Batch) -> None:
+    batch.recorder.attempt(message, route, outcome)
+    if outcome.error is not None:
+        _failed_try(message, batch, outcome.error)
         return
-    _attempt(message, route, started, clock, provider_id=result.provider_id)
-    _finish(message, batch, MessageStatus.SENT, backend=result.backend,
-            provider_id=result.provider_id, sent_at=timezone.now(), error="")
-
-
-def _attempt(message, route, started, clock, *, provider_id="", error=None) -> None:
-    outcome = AttemptOutcome.SENT
-    if isinstance(error, TemporaryDeliveryError):
-        outcome = AttemptOutcome.TEMPORARY_ERROR
-    elif isinstance(error, PermanentDeliveryError):
-        outcome = AttemptOutcome.PERMANENT_ERROR
-    DeliveryAttempt.objects.create(
-        message=message, number=message.attempts, started_at=started,
-        duration_ms=int((time.monotonic() - clock) * 1000), backend=route.backend,
-        channel=route.channel, provider_id=provider_id, outcome=outcome,
-        error=str(error) if error else "",
-    )
+    result = outcome.result
+    batch.recorder.finish(message, MessageStatus.SENT, backend=result.backend,
+                          provider_id=result.provider_id, sent_at=outcome.finished_at, error="")
 
 
 def _failed_try(message: OutboxMessage, batch: Batch, exc: DeliveryError) -> None:
-    backend = exc.backend
+    backend, finish = exc.backend, batch.recorder.finish
     if isinstance(exc, PermanentDeliveryError):
-        _finish(message, batch, MessageStatus.FAILED, backend=backend, error=str(exc))
+        finish(message, MessageStatus.FAILED, backend=backend, error=str(exc))
     elif gives_up(message.attempts, max_attempts=conf.max_attempts()):
-        _finish(message, batch, MessageStatus.FAILED, backend=backend,
-                error=f"gave up after {message.attempts} attempts: {exc}")
+        finish(message, MessageStatus.FAILED, backend=backend,
+               error=f"gave up after {message.attempts} attempts: {exc}")
     else:
         delay = retry_delay(message.attempts)
-        _finish(message, batch, MessageStatus.PENDING, backend=backend, error=str(exc),
-                next_attempt_at=timezone.now() + timedelta(seconds=delay))
+        finish(message, MessageStatus.PENDING, backend=backend, error=str(exc),
+               next_attempt_at=timezone.now() + timedelta(seconds=delay))
         batch.report.retry_delays.append(delay)
 
 
 def retry_delay(attempts: int) -> float:
     return backoff_seconds(attempts, base=float(conf.get("NOTIFICATIONS_RETRY_BASE_SECONDS")),
                            cap=float(conf.get("NOTIFICATIONS_RETRY_MAX_SECONDS")))
-
-
-REPORT_LISTS = {
-    MessageStatus.SENT: "sent", MessageStatus.FAILED: "failed",
-    MessageStatus.SKIPPED: "skipped", MessageStatus.PENDING: "retrying",
-}
-
-
-def _finish(message: OutboxMessage, batch: Batch, status: str, **fields) -> None:
-    """Store the outcome if the row is still ours; log one line per outcome."""
-    changes = {"status": status, **fields}
-    if status != MessageStatus.PENDING:
-        changes.setdefault("next_attempt_at", None)
-    else:
-        changes["claim_token"] = None
-    updated = OutboxMessage.objects.filter(pk=message.pk, claim_token=batch.token).update(
-        **changes
-    )
-    if not updated:
-        logger.warning("outbox %s was taken back while being delivered", message.pk)
-        return
-    getattr(batch.report, REPORT_LISTS[status]).append(message.pk)
-    logger.info("outbox %s %s via %s (attempt %s)", message.pk, status,
-                fields.get("backend") or "-", message.attempts)
 
 
 def outbox_release(*, claim_token: uuid.UUID, error: str) -> int:
