@@ -5,6 +5,7 @@ service call; Sendsay and SMTP are never called from here directly."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -112,6 +113,11 @@ class CampaignAdmin(admin.ModelAdmin):
             return [f for fs in self.fieldsets for row in fs[1]["fields"]
                     for f in (row if isinstance(row, tuple) else (row,))]
         return self.STATE_FIELDS
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None and obj.status not in EDITABLE:
+            kwargs["form"] = forms.ModelForm  # everything is read-only: no audience rules
+        return super().get_form(request, obj, change, **kwargs)
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -177,14 +177,14 @@ def drive(args) -> None:
             runs.append(measure(args, env, sink))
             print(f"unthrottled run {number}: {json.dumps(runs[-1])}", flush=True)
         throttled = measure(args, env, sink, "--rate", str(args.throttle_rate),
-                            "--shop", THROTTLE_SHOP)
+                            "--shop", THROTTLE_SHOP) if args.throttle_rate else None
         print(f"throttled run: {json.dumps(throttled)}", flush=True)
     finally:
         sink.stop()
     report(args, database, runs, throttled)
 
 
-def report(args, database: str, runs: list[dict], throttled: dict) -> None:
+def report(args, database: str, runs: list[dict], throttled: dict | None) -> None:
     def med(key: str) -> float:
         return statistics.median(run[key] for run in runs)
 
@@ -192,11 +192,13 @@ def report(args, database: str, runs: list[dict], throttled: dict) -> None:
     print("\n--- for docs/benchmarks.md ---")
     print(f"{platform.python_version()}, {os.cpu_count()} cores, database {engine}, "
           f"batch {args.batch_size}, SENT marks every {args.confirm_every} message(s)")
-    rates = ", ".join(f"{r['send_rate']:,.0f}" for r in runs)
-    print(f"| unthrottled, {args.recipients:,} recipients | {med('send_rate'):,.0f} e-mails/s "
-          f"(runs: {rates}) | listing "
-          f"{med('list_rate'):,.0f} rows/s | load before: "
-          f"{'; '.join(str(r['load_before'][0]) for r in runs)} |")
+    if runs:
+        rates = ", ".join(f"{r['send_rate']:,.0f}" for r in runs)
+        print(f"| unthrottled, {args.recipients:,} recipients | {med('send_rate'):,.0f} "
+              f"e-mails/s (runs: {rates}) | listing {med('list_rate'):,.0f} rows/s | load "
+              f"before: {'; '.join(str(r['load_before'][0]) for r in runs)} |")
+    if throttled is None:
+        return
     print(f"| throttled at {args.throttle_rate}/s, {throttled['sent']:,} recipients | "
           f"{throttled['achieved_rate']:.2f}/s at the sink; gap median "
           f"{throttled['gap_median_ms']:.1f} ms, p99 {throttled['gap_p99_ms']:.1f} ms, max "

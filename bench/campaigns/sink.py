@@ -45,8 +45,6 @@ def main() -> None:
     parser.add_argument("--stats", type=Path, required=True)
     args = parser.parse_args()
     handler = Counting()
-    controller = Controller(handler, hostname="127.0.0.1", port=args.port)
-    controller.start()
     stop = threading.Event()
 
     def dump(*_args) -> None:
@@ -57,6 +55,9 @@ def main() -> None:
     signal.signal(signal.SIGUSR1, dump)
     signal.signal(signal.SIGUSR2, lambda *_a: handler.reset())
     signal.signal(signal.SIGTERM, lambda *_a: stop.set())
+    # Handlers first: the driver signals as soon as the port answers.
+    controller = Controller(handler, hostname="127.0.0.1", port=args.port)
+    controller.start()
     print(f"bench sink on 127.0.0.1:{args.port}", flush=True)
     while not stop.wait(0.5):
         pass

@@ -178,3 +178,19 @@ def test_results_page_shows_our_counts_and_refreshed_sendsay_stats_with_a_chart(
     assert 'id="campaign-results-chart"' in html
     assert "vendor/chartjs/chart.umd.min.js" in html and "campaigns/results_chart.js" in html
     assert inline_scripts(html) == []
+
+
+def test_list_and_a_finished_campaigns_page_are_read_only(admin_client, people, make_campaign,
+                                                          smtp_sink, enqueued):
+    campaign = make_campaign()
+    campaign_launch(campaign=campaign)
+    campaign_run(campaign_id=campaign.pk)
+    listing = admin_client.get(url("changelist")).content.decode()
+    assert "Spring sale" in listing and "5 / 5" in listing
+    page = admin_client.get(url("change", campaign)).content.decode()
+    assert 'name="contents-0-subject"' not in page and 'name="name"' not in page
+    assert "Launch / schedule" not in page and 'action="' + url("pause", campaign) not in page
+    assert url("results", campaign) in page and url("preview", campaign) in page
+    response = admin_client.post(url("change", campaign), {"name": "Renamed"})
+    campaign.refresh_from_db()
+    assert campaign.name == "Spring sale" and response.status_code in (200, 302)

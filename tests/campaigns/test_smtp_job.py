@@ -53,9 +53,10 @@ def launch_and_run(campaign, enqueued):
     return campaign_run(campaign_id=campaign.pk)
 
 
+@pytest.mark.parametrize("rate", [None, 1000], ids=["unthrottled", "throttled"])
 def test_role_campaign_sends_every_buyer_once_with_unsubscribe_link_and_headers(
-        people, make_campaign, smtp_sink, enqueued):
-    campaign = make_campaign(roles=[Role.BUYER])
+        people, make_campaign, smtp_sink, enqueued, rate):
+    campaign = make_campaign(roles=[Role.BUYER], throttle_rate=rate)
     report = launch_and_run(campaign, enqueued)
     assert report.outcome.kind == FINISHED
     assert rcpts(smtp_sink) == ["anna@example.org", "boris@example.org", "gleb@example.org",
@@ -206,9 +207,10 @@ def test_pause_stops_sending_and_resume_carries_on(people, make_campaign, smtp_s
     assert len(smtp_sink.messages) == 5
 
 
+@pytest.mark.parametrize("rate", [None, 1000], ids=["unthrottled", "throttled"])
 def test_a_template_error_fails_the_rows_and_sends_no_blank(people, make_campaign, smtp_sink,
-                                                            enqueued):
-    campaign = make_campaign()
+                                                            enqueued, rate):
+    campaign = make_campaign(throttle_rate=rate)
     CampaignContent.objects.filter(campaign=campaign).update(
         subject="Hi {{ recipient.nickname }}")
     launch_and_run(campaign, enqueued)
