@@ -28,6 +28,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="drain: queue a backlog, then time its delivery; live: workers "
                              "deliver while the emitter emits as fast as it can")
     parser.add_argument("--compare-post-office", action="store_true")
+    parser.add_argument("--post-office-templated", action="store_true",
+                        help="also post-office rendering EmailTemplates at delivery")
     parser.add_argument("--rate", type=float, default=100.0,
                         help="offered messages/s of the latency run (0: skip)")
     parser.add_argument("--rate-seconds", type=float, default=20.0)
@@ -62,7 +64,7 @@ class Bench:
 
     def setup(self) -> list[infra.Proc]:
         infra.migrate(self.ours_env)
-        if self.args.compare_post_office:
+        if self.args.compare_post_office or self.args.post_office_templated:
             infra.migrate(self.po_env)
         return [infra.start_sink(self.sink_port, self.stats),
                 infra.start_emulator(self.emulator_port)]
@@ -84,10 +86,10 @@ class Bench:
                         str(messages), "--emulator-port", str(self.emulator_port),
                         "--timeout", str(self.args.timeout), *extra)
 
-    def post_office(self, mode: str) -> dict:
+    def post_office(self, mode: str, *extra: str) -> dict:
         return self.run("bench.notifications.post_office_run", self.po_env, "--mode", mode,
                         "--messages", str(self.args.messages), "--stats", str(self.stats),
-                        "--timeout", str(self.args.timeout))
+                        "--timeout", str(self.args.timeout), *extra)
 
     def repetition(self) -> None:
         args = self.args
@@ -97,6 +99,8 @@ class Bench:
                 self.ours(mode, "smtp", args.messages)
             if args.compare_post_office:
                 self.post_office(mode)
+            if args.post_office_templated:
+                self.post_office(mode, "--templated")
             if "sendsay" in paths:
                 for latency in args.latency_ms:
                     self.ours(mode, "sendsay", args.messages, "--latency-ms", str(latency))

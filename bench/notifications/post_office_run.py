@@ -22,9 +22,9 @@ django.setup()
 
 from django.db import connection, transaction  # noqa: E402
 from post_office import mail  # noqa: E402
-from post_office.models import Attachment, Email, Log  # noqa: E402
+from post_office.models import Attachment, Email, EmailTemplate, Log  # noqa: E402
 
-from notifications.rendering import render  # noqa: E402
+from notifications.rendering import default_source, render  # noqa: E402
 from notifications.samples import sample_payload  # noqa: E402
 
 from . import infra, workers  # noqa: E402
@@ -45,6 +45,27 @@ def letters() -> list[dict]:
     return result
 
 
+def templated_letters() -> list[dict]:
+    """The same three letters as post-office `EmailTemplate`s (the engine's default files, their
+    {% extends %}/{% include %} names made absolute) and the payload as context, rendered by
+    post-office at delivery (`render_on_delivery`): the work the engine does per message."""
+    payload = sample_payload("order.placed")
+    context = {**payload, "site_url": "https://bench-shop.ru",
+               "recipient": {"name": "Anna", "address": ""}}
+    result = []
+    for role, sender in ROLES:
+        source = {part: text.replace('"ru/', '"notifications/ru/')
+                  for part, text in default_source("order.placed", role, "email", "",
+                                                   "ru").items()}
+        template, _ = EmailTemplate.objects.update_or_create(
+            name=f"bench-order-placed-{role}", language="", default_template=None,
+            defaults={"subject": source["subject.txt"].strip(), "content": source["txt"],
+                      "html_content": source["html"]})
+        result.append({"sender": f"Bench Shop <{sender}>", "template": template,
+                       "context": context, "render_on_delivery": True})
+    return result
+
+
 def reset() -> None:
     tables = [Log._meta.db_table, Attachment.emails.through._meta.db_table,
               Attachment._meta.db_table, Email._meta.db_table]
@@ -52,10 +73,10 @@ def reset() -> None:
         cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
 
 
-def queue_mail(count: int) -> tuple[float, float]:
+def queue_mail(count: int, templated: bool = False) -> tuple[float, float]:
     """`send_many` three e-mails per transaction (as one order's letters); returns the first
     commit time and the seconds it took."""
-    templates = letters()
+    templates = templated_letters() if templated else letters()
     first: list[float] = []
     started = time.time()
     for index in range(0, count, len(templates)):
@@ -84,14 +105,15 @@ def run(args) -> dict:
     before = infra.read_stats(args.stats)["count"]
     paused = args.mode == "drain"
     with workers.running("bench-po", queue, paused=paused) as pool:
-        first_commit, queue_seconds = queue_mail(args.messages)
+        first_commit, queue_seconds = queue_mail(args.messages, args.templated)
         start = pool.resume() if paused else first_commit
         seen = wait_sink(args.stats, before + args.messages, args.timeout)
     sent = Email.objects.filter(status=0).count()  # post_office.models.STATUS.sent
     delivered = seen["count"] - before
     seconds = (seen["last"] or start) - start
-    result = {"path": "post_office", "mode": args.mode, "messages": args.messages,
-              "sent": sent, "sink_received": delivered, "seconds": seconds,
+    result = {"path": "post_office_tpl" if args.templated else "post_office", "mode": args.mode,
+              "messages": args.messages, "sent": sent, "sink_received": delivered,
+              "seconds": seconds,
               "rate": delivered / seconds if seconds > 0 else 0,
               "emit_rate": args.messages / queue_seconds, "emit_seconds": queue_seconds}
     if delivered < args.messages:
@@ -106,6 +128,8 @@ def main() -> None:
     parser.add_argument("--stats", type=Path, required=True)
     parser.add_argument("--timeout", type=float, default=600.0)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--templated", action="store_true",
+                        help="EmailTemplates rendered at delivery instead of ready bodies")
     args = parser.parse_args()
     args.out.write_text(json.dumps(run(args), default=str))
 

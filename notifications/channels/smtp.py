@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import smtplib
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from email.utils import make_msgid, parseaddr
 
 from django.conf import settings
@@ -19,9 +21,14 @@ from .base import (
     DeliveryResult,
     OutboundMessage,
     PermanentDeliveryError,
+    SendOutcome,
     TemporaryDeliveryError,
     UnsupportedFeatureError,
 )
+
+#: SMTP connections a batch sends over at once (threads): while one waits for the server's
+#: reply the next message is built and sent on another (django-post-office uses 5 per process).
+CONNECTIONS = 3
 
 
 def _code_error(code: int, text: str) -> TemporaryDeliveryError | PermanentDeliveryError:
@@ -56,7 +63,8 @@ class SmtpBackend(ChannelBackend):
     """Sends e-mail over `connection` (a Django mail backend, opened once per batch). Over
     Django's SMTP backend the message bytes come from `mime.message_bytes` (the same bytes
     Django writes, built without the message tree) straight to the open smtplib connection;
-    any other backend (console, locmem, ...) gets Django's message object as usual."""
+    any other backend (console, locmem, ...) gets Django's message object as usual.
+    `send_batch` spreads a batch over CONNECTIONS connections (SMTP backend only)."""
 
     name = "smtp"
     channels = frozenset({Channel.EMAIL})
@@ -110,6 +118,32 @@ class SmtpBackend(ChannelBackend):
                 self.close()  # the connection may be dead: reopen for the next message
             raise error from exc
         return DeliveryResult(provider_id=message_id, backend=self.name)
+
+    def send_batch(self, messages: Sequence[OutboundMessage]) -> list[SendOutcome]:
+        if type(self.connection) is not DjangoSmtpBackend or len(messages) < 2 * CONNECTIONS:
+            return super().send_batch(messages)
+        lanes = [self, *(SmtpBackend(self._sibling()) for _ in range(CONNECTIONS - 1))]
+        try:
+            with ThreadPoolExecutor(max_workers=CONNECTIONS,
+                                    thread_name_prefix="smtp-send") as pool:
+                done = list(pool.map(lambda lane, part: [lane.timed_send(m) for m in part],
+                                     lanes, [messages[n::CONNECTIONS] for n in range(CONNECTIONS)]))
+        finally:
+            for lane in lanes[1:]:
+                lane.close()
+        outcomes: list = [None] * len(messages)
+        for lane_number, part in enumerate(done):
+            outcomes[lane_number::CONNECTIONS] = part
+        return outcomes
+
+    def _sibling(self) -> DjangoSmtpBackend:
+        """Another connection with the same settings (not opened yet)."""
+        c = self.connection
+        return DjangoSmtpBackend(
+            host=c.host, port=c.port, username=c.username, password=c.password,
+            use_tls=c.use_tls, use_ssl=c.use_ssl, timeout=c.timeout,
+            ssl_keyfile=c.ssl_keyfile, ssl_certfile=c.ssl_certfile, fail_silently=c.fail_silently,
+        )
 
     def _fast_bytes(self, email: EmailMultiAlternatives) -> bytes | None:
         if type(self.connection) is not DjangoSmtpBackend:
