@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contacts import uploads
 from sendsay_admin.client import SendsayAPIError, SendsayConfigurationError, SendsayError
 
 from .exceptions import SegmentSyncError
@@ -123,11 +124,7 @@ def _ensure_list(client, segment: Segment, login: str) -> tuple[str, bool]:
         except SendsayAPIError as exc:
             if exc.error_id != "error/group/not_found":
                 raise
-    reply = client.group_create(segment.name, type="list", addr_type="email")
-    group_id = str((reply.get("obj") or {}).get("id") or reply.get("id") or "")
-    if not group_id:
-        raise SendsayAPIError(action="group.create", error_id="client/missing_group_id",
-                              explain="no obj.id in the reply")
+    group_id = uploads.list_create(client, segment.name)
     Segment.objects.filter(pk=segment.pk).update(sendsay_group_id=group_id, sendsay_login=login)
     segment.sendsay_group_id, segment.sendsay_login = group_id, login
     return group_id, True
@@ -144,11 +141,10 @@ def _upload(client, segment: Segment, group_id: str) -> tuple[int, int, list[dic
             newbie_confirm=True if needs_confirm else None,
         )
         track = client.track_wait(track_id, timeout=TRACK_TIMEOUT_SECONDS)
-        result = track.get("result") if isinstance(track.get("result"), dict) else {}
-        failed = int(result.get("failed") or 0)
-        uploaded += int(result.get("ok", len(emails) - failed) or 0)
-        refused += failed
-        refusals += list(track.get("errors") or [])[: REFUSALS_SHOWN - len(refusals)]
+        outcome = uploads.import_outcome(track, len(emails))
+        uploaded += outcome.ok
+        refused += outcome.failed
+        refusals += outcome.refusals[: REFUSALS_SHOWN - len(refusals)]
     return uploaded, refused, refusals
 
 

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "campaigns",
     "chains",
     "journeys",
+    "contacts",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,236 @@
+"""Read queries of the contact export: which contacts an account exports (streamed in user id
+order), the per-chunk aggregates the mapped fields need (id-range queries), the stored export
+state, and who goes first when the upload budget is short.
+
+Priority (when the budget cannot take every new contact): contacts that may be mailed at once
+(buyers who confirmed their e-mail, and seller staff) before buyers waiting for double opt-in;
+within each, the most recently active first (buyer's last activity, else last login; never
+active last), then by user id.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import MD5, Cast, Coalesce, Concat
+
+from marketplace.models import BuyerProfile, Category, Order, OrderStatus, Product, User
+from sendsay_admin.models import SendsayAccount
+
+from .models import ExportedContact
+from .values import ORDER_AGGREGATES, ExportPlan
+
+#: Rows read from the database per chunk (one round of aggregate queries per chunk).
+CHUNK_SIZE = 5000
+#: Up to this many changed contacts of a chunk are read by id (IN), more by id range.
+DETAIL_IN_MAX = 500
+#: Between the columns hashed together (a character no address or name holds).
+SEPARATOR = "\x1f"
+
+ROW_FIELDS = {
+    "bp_id": F("buyer_profile__id"),
+    "bp_gender": F("buyer_profile__gender"),
+    "bp_birth_date": F("buyer_profile__birth_date"),
+    "bp_phone": Cast("buyer_profile__phone", CharField()),
+    "bp_city": F("buyer_profile__city"),
+    "bp_delivery_address": F("buyer_profile__delivery_address"),
+    "bp_confirmed": ExpressionWrapper(Q(buyer_profile__email_confirmed_at__isnull=False),
+                                      output_field=BooleanField()),
+    "bp_activity": F("buyer_profile__last_activity_at"),
+    "bp_created": F("buyer_profile__created_at"),
+    "bp_storefront": F("buyer_profile__storefront__name"),
+    "bp_shipping": F("buyer_profile__preferred_shipping_method__code"),
+    "company_id": F("seller_profile__company_id"),
+    "company_name": F("seller_profile__company__name"),
+    "company_status": F("seller_profile__company__status"),
+    "company_created": F("seller_profile__company__created_at"),
+}
+PLAIN_FIELDS = ("id", "email", "first_name", "last_name")
+
+
+def served_storefronts(account: SendsayAccount) -> tuple[str, list[int]]:
+    """("only", ids) for a storefront's account; ("except", ids of storefronts with their own
+    account) for the marketplace-wide one (`account_for_storefront`'s rule)."""
+    if account.storefront_id is not None:
+        return "only", [account.storefront_id]
+    own = SendsayAccount.objects.filter(storefront__isnull=False)
+    return "except", list(own.values_list("storefront_id", flat=True))
+
+
+def contacts_queryset(account: SendsayAccount) -> QuerySet[User]:
+    """Active users with an e-mail who buy or sell on a storefront the account serves."""
+    storefront = Coalesce("buyer_profile__storefront_id", "seller_profile__company__storefront_id")
+    qs = (
+        User.objects.filter(is_active=True)
+        .exclude(email="")
+        .filter(Q(buyer_profile__isnull=False) | Q(seller_profile__isnull=False))
+    )
+    mode, ids = served_storefronts(account)
+    if mode == "only":
+        return qs.alias(contact_storefront=storefront).filter(contact_storefront__in=ids)
+    if ids:
+        return qs.alias(contact_storefront=storefront).exclude(contact_storefront__in=ids)
+    return qs
+
+
+def row_hash(plan: ExportPlan):
+    """An expression hashing, in the database, the row columns the mapped fields read (MD5 of
+    the columns as text, separated): rows stream without those columns."""
+    if not plan.row_keys:
+        return Value("", output_field=TextField())
+    parts = []
+    for key in plan.row_keys:
+        parts += [ROW_FIELDS.get(key, F(key)), Value(SEPARATOR)]
+    return MD5(Concat(*parts, output_field=TextField()))
+
+
+def contacts_stream(
+    account: SendsayAccount, plan: ExportPlan, after: int = 0, *, chunk_size: int = CHUNK_SIZE,
+) -> Iterator[dict[str, Any]]:
+    """Every contact with a user id above `after`, in id order, streamed as narrow rows: id,
+    email, bp_id, company_id and `row_hash`."""
+    return (
+        contacts_queryset(account).filter(pk__gt=after).order_by("pk")
+        .values("id", "email", bp_id=ROW_FIELDS["bp_id"], company_id=ROW_FIELDS["company_id"],
+                row_hash=row_hash(plan))
+        .iterator(chunk_size=chunk_size)
+    )
+
+
+def contact_details(account: SendsayAccount, plan: ExportPlan,
+                    ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """user id -> every column the values are computed from, with the orders aggregate values,
+    for the contacts `ids` (one chunk's changed ones, ascending)."""
+    qs = contacts_queryset(account)
+    if len(ids) > DETAIL_IN_MAX:  # many: the id range is cheaper than a long IN list
+        qs, wanted = qs.filter(pk__gte=ids[0], pk__lte=ids[-1]), set(ids)
+    else:
+        qs, wanted = qs.filter(pk__in=ids), None
+    rows = {row["id"]: row for row in qs.values(*PLAIN_FIELDS, **ROW_FIELDS)
+            if wanted is None or row["id"] in wanted}
+    if plan.needs("buyer", *ORDER_AGGREGATES):
+        orders = _orders(ids).values("buyer_id").annotate(
+            n=Count("id"), spent=Sum("total"), last=Max("created_at"))
+        values = {item[0]: item[1:] for item in orders.values_list("buyer_id", "n", "spent",
+                                                                   "last")}
+        for row in rows.values():
+            row["orders_count"], row["total_spent"], row["last_order_at"] = values.get(
+                row["id"], (0, None, None))
+    return rows
+
+
+def _orders(ids: Sequence[int]) -> QuerySet[Order]:
+    """The non-cancelled orders of the buyers `ids` (ascending), ungrouped and unordered."""
+    qs = Order.objects.exclude(status=OrderStatus.CANCELLED).order_by()
+    if len(ids) > DETAIL_IN_MAX:
+        return qs.filter(buyer_id__gte=ids[0], buyer_id__lte=ids[-1])
+    return qs.filter(buyer_id__in=ids)
+
+
+def contacts_count(account: SendsayAccount, after: int = 0) -> int:
+    return contacts_queryset(account).filter(pk__gt=after).count()
+
+
+def new_contacts(account: SendsayAccount) -> QuerySet[User]:
+    """Contacts whose address Sendsay has not accepted yet from this export: each costs an
+    upload."""
+    accepted = ExportedContact.objects.filter(
+        account=account, user=OuterRef("pk"), in_sendsay=True, email=OuterRef("email"))
+    return contacts_queryset(account).exclude(Exists(accepted))
+
+
+def first_new_contacts(account: SendsayAccount, budget: int | None) -> set[int] | None:
+    """The user ids of the new contacts that fit in `budget` uploads, in priority order; None
+    when all of them fit (or there is no limit). At most `budget` ids are held."""
+    qs = new_contacts(account)
+    if budget is None or qs.count() <= budget:
+        return None
+    waiting = Q(seller_profile__isnull=True, buyer_profile__email_confirmed_at__isnull=True)
+    ranked = qs.annotate(
+        tier=Case(When(waiting, then=Value(1)), default=Value(0), output_field=IntegerField()),
+        activity=Coalesce("buyer_profile__last_activity_at", "last_login"),
+    ).order_by("tier", F("activity").desc(nulls_last=True), "pk")
+    return set(ranked.values_list("pk", flat=True)[:budget])
+
+
+def chunk_aggregates(plan: ExportPlan, rows: Sequence[dict[str, Any]]) -> None:
+    """Add to each row of a chunk the aggregates its mapped fields read, with a few set-based
+    queries over the chunk: the orders' count / sum / last date (non-cancelled) as one hash,
+    interests, the seller company's active products and non-cancelled orders."""
+    ids = [row["id"] for row in rows]
+    if plan.needs("buyer", *ORDER_AGGREGATES):
+        summary = Concat(Cast(Count("id"), TextField()), Value(SEPARATOR),
+                         Cast(Sum("total"), TextField()), Value(SEPARATOR),
+                         Cast(Max("created_at"), TextField()), output_field=TextField())
+        hashes = dict(_orders(ids).values("buyer_id").annotate(h=MD5(summary))
+                      .values_list("buyer_id", "h"))
+        for row in rows:
+            row["orders_hash"] = hashes.get(row["id"], "")
+    if plan.needs("buyer", "interest_categories"):
+        interests = _interests([row["bp_id"] for row in rows if row["bp_id"] is not None])
+        for row in rows:
+            row["interests"] = interests.get(row["bp_id"], ())
+    companies = {row["company_id"] for row in rows if row["company_id"] is not None}
+    if companies and plan.needs("seller", "products_count"):
+        products = _counts(Product.objects.filter(company_id__in=companies, is_active=True))
+        for row in rows:
+            row["products_count"] = products.get(row["company_id"], 0)
+    if companies and plan.needs("seller", "sales_count"):
+        sales = _counts(Order.objects.filter(company_id__in=companies)
+                        .exclude(status=OrderStatus.CANCELLED))
+        for row in rows:
+            row["sales_count"] = sales.get(row["company_id"], 0)
+
+
+def _interests(profile_ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """buyer profile id -> sorted slugs of its categories of interest. The profiles of a chunk
+    are read by id range when their ids are close together (the usual case: a profile is
+    created with its user), else by id."""
+    if not profile_ids:
+        return {}
+    low, high = min(profile_ids), max(profile_ids)
+    through = BuyerProfile.interests.through.objects.order_by()
+    if high - low < 4 * len(profile_ids):
+        through = through.filter(buyerprofile_id__gte=low, buyerprofile_id__lte=high)
+    else:
+        through = through.filter(buyerprofile_id__in=profile_ids)
+    slugs = dict(Category.objects.values_list("pk", "slug"))
+    found: dict[int, list[str]] = defaultdict(list)
+    for profile_id, category_id in through.values_list("buyerprofile_id", "category_id"):
+        found[profile_id].append(slugs[category_id])
+    return {key: tuple(sorted(value)) for key, value in found.items()}
+
+
+def _counts(qs: QuerySet) -> dict[int, int]:
+    return dict(qs.order_by().values("company_id").annotate(n=Count("id"))
+                .values_list("company_id", "n"))
+
+
+def exported_state(account: SendsayAccount, low: int, high: int) -> dict[int, tuple]:
+    """user id -> (email, source hash, content hash, in Sendsay, confirmed, row id) of the
+    stored rows of users `low`..`high`."""
+    rows = ExportedContact.objects.filter(
+        account=account, user_id__gte=low, user_id__lte=high,
+    ).values_list("user_id", "email", "source_hash", "content_hash", "in_sendsay", "confirmed",
+                  "pk")
+    return {row[0]: row[1:] for row in rows}

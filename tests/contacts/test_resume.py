@@ -1,0 +1,130 @@
+"""A failure in the middle of a run (HTTP 5xx, a dropped connection) loses nothing: the run ends
+failed with its cursor, the next run settles what was in flight and resumes after the cursor,
+and every contact is uploaded exactly once (the emulator's upload counter and member list)."""
+
+import pytest
+
+from contacts.models import ContactState, ExportedContact, ExportRun, RunStatus
+from contacts.services import export
+from sendsay_admin.client import SendsayClient
+from sendsay_admin.models import SendsayErrorLog
+from tests.contacts.conftest import emails, make_buyers
+from tests.contacts.conftest import export as run_export
+
+pytestmark = [pytest.mark.django_db, pytest.mark.tariff("paid")]
+
+
+@pytest.fixture
+def small_batches(monkeypatch):
+    monkeypatch.setattr(export, "BATCH_SIZE", 10)
+    monkeypatch.setattr(export, "SMALL_BATCH", 3)
+    monkeypatch.setattr("contacts.selectors.CHUNK_SIZE", 10)
+
+
+def fail_after_imports(monkeypatch, emulator, imports: int, **fault):
+    """Inject `fault` (count-limited) into the emulator once `imports` imports went through."""
+    original = SendsayClient.member_import
+    seen = []
+
+    def member_import(self, *args, **kwargs):
+        result = original(self, *args, **kwargs)
+        seen.append(result)
+        if len(seen) == imports:
+            emulator.fault(**fault)
+        return result
+
+    monkeypatch.setattr(SendsayClient, "member_import", member_import)
+
+
+def assert_exactly_once(emulator, run, buyers):
+    seen = emulator.inspect()
+    assert seen["uploads"] == len(buyers)
+    assert sorted(m["email"] for m in seen["members"]) == sorted(emails(buyers))
+    assert emulator.list_members(run.list_id) == emails(buyers)
+    assert not ExportedContact.objects.exclude(state=ContactState.DONE).exists()
+    assert sum(ExportRun.objects.values_list("uploaded_new", flat=True)) == len(buyers)
+
+
+def test_a_5xx_in_the_middle_fails_the_run_and_the_next_run_resumes(
+        mapped, sendsay_emulator, storefront, small_batches, monkeypatch):
+    buyers = make_buyers(35, storefront)
+    fail_after_imports(monkeypatch, sendsay_emulator, 2, action="member.import", mode="http",
+                       status=503, count=1)
+
+    failed = run_export(mapped)
+
+    assert failed.status == RunStatus.FAILED
+    assert "http/503" in failed.error
+    assert failed.cursor["id"] == buyers[19].pk  # two batches of 10 stored
+    assert failed.uploaded == ExportedContact.objects.filter(state=ContactState.DONE).count() == 20
+    assert SendsayErrorLog.objects.filter(error_id="http/503").exists()
+
+    resumed = run_export(mapped)
+
+    assert resumed.status == RunStatus.FINISHED
+    assert resumed.resumed_from == failed
+    assert (resumed.total, resumed.processed, resumed.uploaded) == (15, 15, 15)
+    assert_exactly_once(sendsay_emulator, resumed, buyers)
+
+
+def test_a_dropped_connection_while_polling_leaves_imports_pending_then_settled(
+        mapped, sendsay_emulator, storefront, small_batches, monkeypatch):
+    buyers = make_buyers(25, storefront)
+    # Polling fails from the first import on, also for the failing run's last attempt.
+    fail_after_imports(monkeypatch, sendsay_emulator, 1, action="track.get", mode="drop")
+
+    failed = run_export(mapped)
+
+    assert failed.status == RunStatus.FAILED
+    assert "transport/" in failed.error
+    pending = list(ExportedContact.objects.filter(state=ContactState.PENDING)
+                   .order_by("user_id").values_list("user_id", flat=True))
+    assert pending and len(pending) % 10 == 0  # whole imports, stored before polling
+    assert failed.cursor["id"] == pending[-1] and failed.uploaded == 0
+    sendsay_emulator.control("clear_faults")
+
+    resumed = run_export(mapped)
+
+    assert resumed.status == RunStatus.FINISHED
+    assert resumed.uploaded == 25  # the pending imports settled, then the rest
+    assert_exactly_once(sendsay_emulator, resumed, buyers)
+    assert sendsay_emulator.inspect()["request_counts"]["member.import"] == 3
+
+
+def test_a_failed_run_with_nothing_left_to_do_finishes_on_resume(
+        mapped, sendsay_emulator, storefront, small_batches):
+    buyers = make_buyers(12, storefront)
+    sendsay_emulator.fault(action="member.import", mode="drop", count=1)
+
+    failed = run_export(mapped)
+    resumed = run_export(mapped)
+    again = run_export(mapped)
+
+    assert (failed.status, failed.cursor) == (RunStatus.FAILED, None)
+    assert (resumed.status, resumed.uploaded) == (RunStatus.FINISHED, 12)
+    assert (again.resumed_from, again.uploaded, again.skipped_unchanged) == (None, 0, 12)
+    assert_exactly_once(sendsay_emulator, resumed, buyers)
+
+
+def test_rows_sendsay_refuses_are_counted_with_reasons_and_sent_again(
+        mapped, sendsay_emulator, storefront, small_batches):
+    from sendsay_admin.models import FieldMapping
+
+    buyers = make_buyers(12, storefront)  # one import of 10, then two member.set calls
+    broken = FieldMapping.objects.create(  # a field deleted in Sendsay after it was mapped
+        account=mapped, role="buyer", field_code="last_name", sendsay_path="custom.gone",
+        sendsay_type="free")
+
+    run = run_export(mapped)
+
+    assert (run.status, run.uploaded, run.failed) == (RunStatus.FINISHED, 0, 12)
+    assert {item["email"] for item in run.failure_reasons} == emails(buyers)
+    assert "error/anketa/quest/not_found" in run.failure_reasons[0]["reason"]
+    assert ExportedContact.objects.filter(state=ContactState.FAILED).count() == 12
+    assert sendsay_emulator.inspect()["uploads"] == 0
+
+    broken.delete()
+    again = run_export(mapped)
+
+    assert (again.status, again.uploaded, again.uploaded_new) == (RunStatus.FINISHED, 12, 12)
+    assert_exactly_once(sendsay_emulator, again, buyers)
