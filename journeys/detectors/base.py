@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import OuterRef, Q
 from django.utils import timezone
 
@@ -24,6 +24,8 @@ logger = logging.getLogger(__name__)
 
 #: Emissions written per transaction (their outbox rows are enqueued when it commits).
 SEND_CHUNK = 200
+#: A run that logged at least this many messages refreshes the log's planner statistics.
+ANALYZE_AFTER = 500
 #: Ids per `IN (...)` list when loading details of candidates (SQLite allows 32,766 params).
 ID_CHUNK = 500
 
@@ -123,7 +125,19 @@ def emissions_send(scenario: Scenario, emissions: Iterable[Emission],
         with transaction.atomic():
             rows = [_send_one(scenario, emission, report) for emission in part]
             JourneyLog.objects.bulk_create([row for row in rows if row], ignore_conflicts=True)
+    if report.sent >= ANALYZE_AFTER:
+        _statistics_refresh()
     return report
+
+
+def _statistics_refresh() -> None:
+    """After a big run, refresh PostgreSQL's statistics of the log at once. Until autovacuum
+    gets to it, the planner believes the log is as small as before and joins every candidate
+    against all of it: measured 44 s instead of 0.9 s for a run right after 50,000 rows were
+    logged. Other databases need nothing."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {JourneyLog._meta.db_table}")
 
 
 def _send_one(scenario: Scenario, emission: Emission, report: DetectorReport):

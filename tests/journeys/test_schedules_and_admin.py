@@ -54,7 +54,11 @@ def test_admin_edits_the_single_settings_row(admin_client):
     assert listing.status_code == 302 and listing.url == change
     page = admin_client.get(change)
     assert page.status_code == 200
-    assert "Journeys: abandoned carts" in page.text  # the schedules, linked
+    assert "Journeys: abandoned carts" in page.text  # the schedules, linked ...
+    assert "Europe/Moscow" in page.text  # ... with their times
+    assert reverse("admin:django_celery_beat_periodictask_change",
+                   args=[PeriodicTask.objects.get(name="Journeys: birthday greetings").pk]) \
+        in page.text
     saved = admin_client.post(change, form_data(row, abandoned_cart_hours="6",
                                                 birthday_enabled=False))
     assert saved.status_code == 302
