@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from marketplace.models import Order, OrderStatus, User
 
@@ -31,16 +31,17 @@ def _used(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, PAGES + "used.html", {"message": message}, status=409)
 
 
-@require_http_methods(["GET", "POST"])
+@require_GET
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET confirms: the link in the e-mail is the proof; a second use only says so."""
     try:
         result = email_confirm(token=token)
     except links.LinkError as exc:
         return _invalid(request, exc)
+    answered = InterestSurveyAnswer.objects.filter(user=result.user).exists()
     context = {"already": result.already, "email": result.user.email,
                "confirmed_at": result.confirmed_at,
-               "interests_url": links.interests_url(user_id=result.user.pk)}
+               "interests_url": "" if answered else links.interests_url(user_id=result.user.pk)}
     return render(request, PAGES + "confirmed.html", context)
 
 

@@ -152,3 +152,11 @@ def test_registration_that_fails_sends_nothing(shop, postman):
         services.buyer_register(storefront=shop.storefront, email="x@example.org",
                                 phone="12345")
     assert postman.deliver() == []
+
+
+def test_the_confirm_link_only_answers_get(shop, client):
+    user = register(shop.storefront)
+    url = links.confirm_url(user_id=user.pk, email=user.email).removeprefix(SITE)
+    assert client.post(url).status_code == 405
+    assert client.head(url).status_code == 405  # link checkers' HEAD confirms nothing
+    assert not BuyerProfile.objects.get(user=user).email_confirmed
