@@ -54,16 +54,16 @@ class ExportRunAdmin(admin.ModelAdmin):
     change_list_template = "admin/contacts/exportrun/change_list.html"
     change_form_template = "admin/contacts/exportrun/change_form.html"
     list_display = ("__str__", "scope", "status_badge", "progress", "uploaded", "uploaded_new",
-                    "skipped_unchanged", "held_back", "failed", "trigger", "started_at",
-                    "finished_at")
+                    "skipped_unchanged", "held_back", "failed", "started_at", "finished_at")
     list_filter = ("status", "trigger")
     list_select_related = ("account__storefront",)
     readonly_fields = ("progress",)
     fieldsets = (
-        (None, {"fields": ("account", "status", "trigger", "progress", "error")}),
-        (_("Counts"), {"fields": ("uploaded", "uploaded_new", "skipped_unchanged", "held_back",
-                                  "failed", "failure_reasons", "confirmed_read", "imports",
-                                  "member_sets")}),
+        # The progress bar and the failure reasons are shown above the form (change_form.html).
+        (None, {"fields": ("account", "status", "trigger", "error")}),
+        (_("Counts"), {"fields": ("processed", "total", "uploaded", "uploaded_new",
+                                  "skipped_unchanged", "held_back", "failed", "confirmed_read",
+                                  "imports", "member_sets")}),
         (_("Upload budget"), {"fields": ("budget_limit", "budget_source", "budget_used_before",
                                          "budget_warning")}),
         (_("Run"), {"fields": ("list_id", "created_at", "started_at", "finished_at",

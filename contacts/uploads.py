@@ -78,6 +78,8 @@ class ImportOutcome:
     failed: int
     refusals: list[dict[str, Any]] = field(default_factory=list)
     job_error: str = ""
+    #: Contacts the import created (None when the result does not say).
+    created: int | None = None
 
     @property
     def unnamed_failures(self) -> int:
@@ -98,7 +100,9 @@ def import_outcome(track: dict[str, Any], rows: int) -> ImportOutcome:
     failed = int(result.get("failed") or 0)
     ok = int(result.get("ok", rows - failed) or 0)
     refusals = [item for item in track.get("errors") or [] if isinstance(item, dict)]
-    return ImportOutcome(status, ok, failed, refusals)
+    created = result.get("created")
+    return ImportOutcome(status, ok, failed, refusals,
+                         created=int(created) if isinstance(created, int) else None)
 
 
 def refusal_reason(item: dict[str, Any]) -> str:

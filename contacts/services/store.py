@@ -111,17 +111,28 @@ def _mark_failed(pks: list[int]) -> None:
             state=ContactState.FAILED, content_hash="", source_hash="", track_id="")
 
 
-def _mark_done(pending, needs_confirm: bool | None) -> int:
-    """Set the still pending rows of a finished import DONE; how many. A new contact sent
-    without newbie.confirm is confirmed [R]; otherwise a confirmed one stays confirmed and the
-    rest is read back. `confirmed` comes first: MySQL evaluates SET assignments left to right,
-    and it must see the old `in_sendsay`."""
-    confirmed = Case(When(confirmed=True, then=Value(True)), default=Value(None))
-    if needs_confirm is False:
-        confirmed = Case(When(confirmed=True, then=Value(True)),
-                         When(in_sendsay=False, then=Value(True)), default=Value(None))
+def _mark_done(pending, new_state: bool | None) -> int:
+    """Set the still pending rows of a finished import DONE; how many. A new contact gets
+    `new_state` (see `import_apply`); a contact already in Sendsay keeps a confirmed state, any
+    other is read back (None). `confirmed` comes first: MySQL evaluates SET assignments left to
+    right, and it must see the old `in_sendsay`."""
+    confirmed = Case(When(confirmed=True, then=Value(True)),
+                     When(in_sendsay=False, then=Value(new_state)), default=Value(None))
     return pending.update(confirmed=confirmed, state=ContactState.DONE, in_sendsay=True,
                           track_id="")
+
+
+def _new_state(needs_confirm: bool | None, outcome: uploads.ImportOutcome,
+               new: int) -> bool | None:
+    """The confirmed state of the contacts an import created, from its result: without
+    newbie.confirm a new contact is confirmed, with it unconfirmed [R]; with newbie.confirm
+    that is trusted only when the result says it created exactly our new contacts [I: the
+    `created` count], else they are read back (None)."""
+    if needs_confirm is False:
+        return True
+    if needs_confirm and outcome.created is not None and outcome.created == new:
+        return False
+    return None
 
 
 def import_apply(account, run: ExportRun, track_id: str, track: dict, size: int,
@@ -146,17 +157,17 @@ def import_apply(account, run: ExportRun, track_id: str, track: dict, size: int,
         run_reason(run, email, refused[email.lower()])
     _mark_failed([pk for pk, _email in failed])
     new = pending.filter(in_sendsay=False).count()
-    run.uploaded += _mark_done(pending, needs_confirm)
+    run.uploaded += _mark_done(pending, _new_state(needs_confirm, outcome, new))
     run.uploaded_new += new
     run.failed += outcome.failed if not outcome.job_error else len(failed)
 
 
 def confirmed_read_back(account, run: ExportRun, client: SendsayClient) -> None:
-    """Read the confirmed state of contacts sent without a known one, and of some stored
-    as unconfirmed, from Sendsay (member.get in batches)."""
+    """Read the confirmed state of contacts sent without a known one, and of some stored as
+    unconfirmed by earlier runs, from Sendsay (member.get in batches)."""
     mine = ExportedContact.objects.filter(account=account, state=ContactState.DONE)
     unknown = mine.filter(confirmed__isnull=True).values_list("email", "pk")
-    again = mine.filter(confirmed=False).order_by(
+    again = mine.filter(confirmed=False).exclude(run=run).order_by(
         F("confirmed_checked_at").asc(nulls_first=True), "pk").values_list("email", "pk")
     rows = dict(unknown[:READ_BACK_MAX]) | dict(again[:REREAD_UNCONFIRMED])
     if not rows:

@@ -108,15 +108,35 @@ def test_unconfirmed_buyers_go_in_for_double_opt_in_and_their_state_is_read_back
 
     members = sendsay_emulator.members()
     assert {m["email"] for m in members.values() if not m["confirmed"]} == emails(waiting)
-    assert run.confirmed_read == 21  # read back with member.get
+    assert run.confirmed_read == 0  # from the import results: all 43 created
     stored = dict(ExportedContact.objects.values_list("email", "confirmed"))
     assert stored == {**dict.fromkeys(emails(confirmed), True),
                       **dict.fromkeys(emails(waiting), False)}
-    # The buyer clicks Sendsay's confirmation link: the next run reads the new state.
+    # The buyer clicks Sendsay's confirmation link: the next run reads the new state back
+    # (member.get of the contacts stored as unconfirmed).
     sendsay_emulator.control("confirm_member", email=waiting[0].email)
     again = run_export(mapped)
-    assert again.uploaded == 0
+    assert (again.uploaded, again.confirmed_read) == (0, 21)
     assert ExportedContact.objects.get(user=waiting[0]).confirmed is True
+    assert ExportedContact.objects.get(user=waiting[1]).confirmed is False
+
+
+def test_an_import_result_without_created_count_means_reading_back(
+        mapped, sendsay_emulator, storefront, monkeypatch):
+    from contacts import uploads
+
+    original = uploads.import_outcome
+    monkeypatch.setattr(uploads, "import_outcome",
+                        lambda track, rows: original({**track, "result": {
+                            k: v for k, v in track["result"].items() if k != "created"}}, rows))
+    waiting = make_buyers(21, storefront, prefix="u", confirmed=False)
+
+    run = run_export(mapped)
+
+    assert run.confirmed_read == 21  # member.get in batch calls
+    assert sendsay_emulator.inspect()["request_counts"]["batch"] == 1
+    assert set(ExportedContact.objects.values_list("confirmed", flat=True)) == {False}
+    assert len(waiting) == ExportedContact.objects.count()
 
 
 def test_a_few_unconfirmed_buyers_go_by_member_set_with_the_state_in_the_reply(
