@@ -63,6 +63,7 @@ class ExportedContact(models.Model):
     account = models.ForeignKey(
         "sendsay_admin.SendsayAccount", on_delete=models.CASCADE, related_name="+",
         verbose_name=_("Sendsay account"),
+        db_index=False,  # the unique (account, user) index serves account lookups
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
@@ -83,6 +84,7 @@ class ExportedContact(models.Model):
     run = models.ForeignKey(
         "contacts.ExportRun", on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+", verbose_name=_("last export run"),
+        db_index=False,  # written with every row, read only when a run is deleted
     )
 
     class Meta:

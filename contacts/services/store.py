@@ -78,15 +78,29 @@ STORE_FIELDS = [ExportedContact._meta.get_field(name) for name in (
     "exported_at", "in_sendsay", "confirmed", "confirmed_checked_at")]
 
 
+#: PostgreSQL array types of the columns, for `_upsert`'s unnest().
+ARRAY_TYPES = ("bigint[]", "bigint[]", "text[]", "bigint[]", "text[]", "text[]", "text[]",
+               "text[]", "timestamptz[]", "boolean[]", "boolean[]", "timestamptz[]")
+
+
 def _upsert(rows: list[tuple]) -> None:
+    """INSERT ... ON CONFLICT (account, user) DO UPDATE for many rows. PostgreSQL gets one
+    statement over unnest()ed column arrays (executemany's statement per row cost 80 µs a row),
+    SQLite an executemany in one transaction."""
     ops, table = connection.ops, ExportedContact._meta.db_table
     columns = [f.column for f in STORE_FIELDS]
     quoted = [ops.quote_name(column) for column in columns]
     updates = ", ".join(f"{name} = excluded.{name}" for name in quoted[2:])
+    conflict = f"ON CONFLICT ({quoted[0]}, {quoted[1]}) DO UPDATE SET {updates}"
+    head = f"INSERT INTO {ops.quote_name(table)} ({', '.join(quoted)}) "
     # Only model metadata goes into the text; every value is a parameter.
-    sql = (f"INSERT INTO {ops.quote_name(table)} ({', '.join(quoted)}) "  # noqa: S608
-           f"VALUES ({', '.join(['%s'] * len(columns))}) "
-           f"ON CONFLICT ({quoted[0]}, {quoted[1]}) DO UPDATE SET {updates}")
+    if connection.vendor == "postgresql":
+        arrays = ", ".join(f"%s::{kind}" for kind in ARRAY_TYPES)
+        sql = head + f"SELECT * FROM unnest({arrays}) " + conflict  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
+        return
+    sql = head + f"VALUES ({', '.join(['%s'] * len(columns))}) " + conflict
     at = columns.index("exported_at"), columns.index("confirmed_checked_at")
     prepared = [
         tuple(ops.adapt_datetimefield_value(value) if index in at else value
