@@ -4,6 +4,10 @@ import pytest
 
 from tests import factories
 
+# One definition of the session-wide browser: a second Playwright sync instance in the same
+# thread fails ("Sync API inside the asyncio loop"), so no test module may import its own.
+pytest_plugins = ["tests.browser_fixtures"]
+
 
 @pytest.fixture
 def storefront(db):

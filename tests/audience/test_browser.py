@@ -3,10 +3,8 @@
 import pytest
 
 from tests.audience.conftest import BUYERS
-from tests.browser.conftest import browser, console_errors, page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-__all__ = ["browser", "console_errors", "page"]
 
 
 def count(page, expected: str) -> None:
