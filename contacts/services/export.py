@@ -222,7 +222,7 @@ class _Export:
             return None
         in_sendsay = same_address and stored[3]
         return store.Item(row["id"], email, triples, content, source, not in_sendsay,
-                    stored[4] if in_sendsay else None)
+                          stored[4] if in_sendsay else None)
 
     def _afford(self, item: store.Item) -> bool:
         """A new contact costs one upload: hold it back when the budget is used up, or when
