@@ -1,8 +1,8 @@
 """Root URL configuration: admin, vendor dashboard, signed-link pages, health check, i18n."""
 
 from django.contrib import admin
-from django.templatetags.static import static
 from django.http import HttpRequest, JsonResponse
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 

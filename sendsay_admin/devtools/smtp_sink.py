@@ -45,7 +45,7 @@ class _Handler:
     lock: threading.Lock = field(default_factory=threading.Lock)
     counter: itertools.count = field(default_factory=itertools.count)
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd API)
+    async def handle_DATA(self, server, session, envelope) -> str:
         received = ReceivedMessage(envelope.mail_from, list(envelope.rcpt_tos), envelope.content)
         with self.lock:
             self.messages.append(received)
