@@ -57,8 +57,8 @@ def born_today(shop):
 
 def delivered(shop):
     order = _order(shop, _buyer(shop), status=OrderStatus.DELIVERED)
-    OrderStatusChange.objects.create(order=order, from_status="at_pickup_point",
-                                     to_status=OrderStatus.DELIVERED)
+    OrderStatusChange.objects.bulk_create([OrderStatusChange(
+        order=order, from_status="at_pickup_point", to_status=OrderStatus.DELIVERED)])
 
 
 CASES = {
