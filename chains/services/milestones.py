@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 import notifications
@@ -31,7 +31,9 @@ def milestones_record(*, order: Order) -> list[int]:
     its `seller.milestone_reached` message, in the same transaction. A rollback of the sale
     removes both. A threshold missed for any reason is caught up at the next sale."""
     company_id = order.company_id
-    list(Company.objects.select_for_update(no_key=True).filter(pk=company_id).values("pk"))
+    # FOR NO KEY UPDATE where the database has it (PostgreSQL); MariaDB/MySQL lack it.
+    no_key = connection.features.has_select_for_no_key_update
+    list(Company.objects.select_for_update(no_key=no_key).filter(pk=company_id).values("pk"))
     sales = Order.objects.filter(company_id=company_id, status=OrderStatus.DELIVERED).count()
     reached = set(SellerMilestone.objects.filter(company_id=company_id)
                   .values_list("milestone", flat=True))
