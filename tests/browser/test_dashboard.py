@@ -61,6 +61,9 @@ def test_login_overview_charts_language_and_logout(page, console_errors, live_se
     assert page.url == f"{base}/vendor/"
     assert page.inner_text("#orders-total") == "1"
     # Chart.js drew both charts from the json_script data (no inline script anywhere).
+    page.wait_for_function(
+        "() => window.Chart && Chart.getChart('orders-chart') && Chart.getChart('sales-chart')"
+    )
     assert page.evaluate("() => Chart.getChart('orders-chart').data.datasets[0].data.at(-1)") == 1
     assert page.evaluate("() => Chart.getChart('sales-chart').data.labels.length") == 30
     assert page.locator("script:not([src]):not([type='application/json'])").count() == 0
