@@ -71,6 +71,9 @@ def test_dashboard_draws_both_charts_and_filters_by_channel(live_server, admin_u
         page.goto(f"{live_server.url}/admin/")
         page.click("a[href='/admin/notifications/deliverydashboard/']")
         page.wait_for_selector("#status-chart")
+        page.wait_for_function(
+            "() => window.Chart && Chart.getChart('status-chart') && Chart.getChart('channel-chart')"
+        )
         found = {
             "statuses": page.evaluate(
                 f"Chart.getChart('status-chart').data.datasets.map({TOTALS})"),
