@@ -12,26 +12,17 @@ from marketplace.models import MarketplaceSettings
 from sendsay_admin.client import SendsayClient
 from sendsay_admin.emulator import EmulatorServer
 from tests import factories
+from tests.sendsay_admin.conftest import Emulator as BaseEmulator
 
 LOGIN = "x_notify"
 API_KEY = "notify-k3y-4f9a1c"
 
 
-class Emulator:
-    """The running emulator: control endpoint and inspection JSON of our account."""
-
-    def __init__(self, server: EmulatorServer) -> None:
-        self.server = server
-        self.url = server.url
-
-    def control(self, command: str, **body) -> dict:
-        reply = requests.post(f"{self.url}/_control/{command}", json=body, timeout=5)
-        reply.raise_for_status()
-        return reply.json()
+class Emulator(BaseEmulator):
+    """The running emulator, with shortcuts to what our account sent and was asked."""
 
     def sends(self, channel: str | None = None) -> list[dict]:
-        account = requests.get(f"{self.url}/_inspect", timeout=5).json()["accounts"][LOGIN]
-        by_channel = account["sends"]
+        by_channel = self.inspect(LOGIN)["sends"]
         if channel is not None:
             return by_channel.get(channel, [])
         return [send for sends in by_channel.values() for send in sends]
