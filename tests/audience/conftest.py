@@ -34,6 +34,7 @@ import requests
 
 from marketplace.models import Cart, CompanyStatus, OrderStatus, User
 from tests import factories
+from tests.sendsay_helpers import account_connected, emulator_running
 
 MSK = zoneinfo.ZoneInfo("Europe/Moscow")
 NOW = datetime(2024, 6, 15, 12, 0, tzinfo=MSK)
@@ -233,30 +234,12 @@ class Emulator:
 def sendsay_emulator(settings):
     """The real emulator over HTTP on a free port (paid plan, fast tracks); settings point at
     it."""
-    from sendsay_admin.client import SendsayClient
-    from sendsay_admin.emulator import EmulatorServer
-
-    with EmulatorServer({LOGIN: {"apikey": API_KEY, "tariff": "paid"}}, port=0,
-                        track_step_seconds=0.05) as server:
-        settings.SENDSAY_API_URL = f"{server.url}/general/api/v100/json/"
-        settings.SENDSAY_SSEC_URL = f"{server.url}/general/ssec/v100/json/"
-        settings.SENDSAY_TIMEOUT = 5.0
-        SendsayClient.clear_redirect_cache()
+    accounts = {LOGIN: {"apikey": API_KEY, "tariff": "paid"}}
+    with emulator_running(settings, accounts, track_step_seconds=0.05) as server:
         yield Emulator(server)
-    SendsayClient.clear_redirect_cache()
 
 
 @pytest.fixture
 def connected_account(db, sendsay_emulator):
     """The marketplace-wide Sendsay account, enabled and checked against the emulator."""
-    from sendsay_admin.models import SendsayAccount
-    from sendsay_admin.services import (
-        account_save_credentials,
-        account_set_enabled,
-        connection_check,
-    )
-
-    account = account_save_credentials(account=SendsayAccount(), login=LOGIN, api_key=API_KEY)
-    account_set_enabled(account=account, enabled=True)
-    assert connection_check(account=account).ok
-    return account
+    return account_connected(login=LOGIN, api_key=API_KEY)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from contacts.models import ExportRun, RunTrigger
 from contacts.services import contacts_export, export_request
 from tests import factories
+from tests.sendsay_helpers import account_connected, emulator_running
 
 LOGIN = "x_contacts"
 API_KEY = "C0ntacts-k3y-5eCr3t"
@@ -50,35 +51,16 @@ class Emulator:
 @pytest.fixture
 def sendsay_emulator(request, settings):
     """The emulator on a free port (tracks advance on polls and every 0.05 s)."""
-    from sendsay_admin.client import SendsayClient
-    from sendsay_admin.emulator import EmulatorServer
-
     marker = request.node.get_closest_marker("tariff")
-    tariff = marker.args[0] if marker else "free"
-    with EmulatorServer({LOGIN: {"apikey": API_KEY, "tariff": tariff}}, port=0,
-                        track_step_seconds=0.05) as server:
-        settings.SENDSAY_API_URL = f"{server.url}/general/api/v100/json/"
-        settings.SENDSAY_SSEC_URL = f"{server.url}/general/ssec/v100/json/"
-        settings.SENDSAY_TIMEOUT = 5.0
-        SendsayClient.clear_redirect_cache()
+    accounts = {LOGIN: {"apikey": API_KEY, "tariff": marker.args[0] if marker else "free"}}
+    with emulator_running(settings, accounts, track_step_seconds=0.05) as server:
         yield Emulator(server)
-    SendsayClient.clear_redirect_cache()
 
 
 @pytest.fixture
 def account(db, sendsay_emulator):
     """The marketplace-wide account, enabled and checked against the emulator."""
-    from sendsay_admin.models import SendsayAccount
-    from sendsay_admin.services import (
-        account_save_credentials,
-        account_set_enabled,
-        connection_check,
-    )
-
-    account = account_save_credentials(account=SendsayAccount(), login=LOGIN, api_key=API_KEY)
-    account_set_enabled(account=account, enabled=True)
-    assert connection_check(account=account).ok
-    return account
+    return account_connected(login=LOGIN, api_key=API_KEY)
 
 
 @pytest.fixture

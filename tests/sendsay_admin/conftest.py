@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import requests
 
-from sendsay_admin.client import SendsayClient
 from sendsay_admin.emulator import EmulatorServer
+from tests.sendsay_helpers import emulator_running
 
 LOGIN = "x_marketplace"
 #: Distinctive so a grep of pages, logs and tables cannot miss it.
@@ -36,16 +36,8 @@ class Emulator:
 @pytest.fixture
 def sendsay_emulator(settings):
     """The emulator on a free port with one free-plan account; settings point at it."""
-    server = EmulatorServer({LOGIN: API_KEY}, port=0).start()
-    settings.SENDSAY_API_URL = f"{server.url}/general/api/v100/json/"
-    settings.SENDSAY_SSEC_URL = f"{server.url}/general/ssec/v100/json/"
-    settings.SENDSAY_TIMEOUT = 5.0
-    SendsayClient.clear_redirect_cache()
-    try:
+    with emulator_running(settings, {LOGIN: API_KEY}) as server:
         yield Emulator(server)
-    finally:
-        server.stop()
-        SendsayClient.clear_redirect_cache()
 
 
 @pytest.fixture
