@@ -9,16 +9,16 @@ import json
 import os
 import platform
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from bench.support import PG_URL, ensure_database, free_port, wait_port
+
 ROOT = Path(__file__).resolve().parents[2]
 VAR = ROOT / "var" / "bench"
-PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/")
 DATABASE = "bench_campaigns"
 BENCH_FERNET_KEY = "YmVuY2gtY2FtcGFpZ25zLW9ubHktZmVybmV0LWstMDE="  # benchmark data only
 MAIN_SHOP, THROTTLE_SHOP = "bench-shop.ru", "bench-throttle.ru"
@@ -53,33 +53,6 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 # -- driver ---------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_port(port: int, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
-
-
-def ensure_database() -> str:
-    import psycopg
-
-    with psycopg.connect(PG_URL + "postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                            (DATABASE,)).fetchone():
-            conn.execute(f'CREATE DATABASE "{DATABASE}"')
-    return PG_URL + DATABASE
-
 
 def django_env(args, database: str, smtp_port: int) -> dict[str, str]:
     """Production-like: DEBUG off (no query log), persistent connections, SMTP to the sink,
@@ -163,7 +136,7 @@ def measure(args, env: dict[str, str], sink: Sink, *extra: str) -> dict:
 
 
 def drive(args) -> None:
-    database = args.database_url or ensure_database()
+    database = args.database_url or ensure_database(DATABASE)
     port = free_port()
     env = django_env(args, database, port)
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT,

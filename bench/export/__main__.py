@@ -9,7 +9,6 @@ import json
 import os
 import platform
 import resource
-import socket
 import statistics
 import subprocess
 import sys
@@ -17,8 +16,9 @@ import threading
 import time
 from pathlib import Path
 
+from bench.support import PG_URL, ensure_database, free_port, wait_port
+
 ROOT = Path(__file__).resolve().parents[2]
-PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/")
 DATABASE = "bench_export"
 LOGIN, API_KEY = "bench_export", "bench-export-key-5c1e"
 BENCH_FERNET_KEY = "YmVuY2gtZXhwb3J0LW9ubHktZmVybmV0LWtleS0wMTI="  # benchmark data only
@@ -42,33 +42,6 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 # -- processes and environment -------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_port(port: int, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"the emulator does not listen on {port}")
-
-
-def ensure_database() -> str:
-    import psycopg
-
-    with psycopg.connect(PG_URL + "postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                            (DATABASE,)).fetchone():
-            conn.execute(f'CREATE DATABASE "{DATABASE}"')
-    return PG_URL + DATABASE
 
 
 def bench_env(database: str, port: int) -> dict[str, str]:
@@ -295,7 +268,7 @@ def main(argv=None) -> None:
     if args.child:
         return child()
     port = free_port()
-    env = bench_env(args.database_url or ensure_database(), port)
+    env = bench_env(args.database_url or ensure_database(DATABASE), port)
     django_setup(env)
     buyers = seed(args.buyers)
     if args.seed_only:

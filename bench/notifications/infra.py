@@ -6,17 +6,16 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from bench.support import PG_URL, ensure_database, free_port, wait_port  # noqa: F401 (re-exported)
 
 ROOT = Path(__file__).resolve().parents[2]
 VAR = ROOT / "var" / "bench"
 PYTHON = sys.executable
-PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/")
 #: A Redis database of its own, so the benchmark's queues never meet other workers' tasks.
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
 OURS_DB, POST_OFFICE_DB = "bench_notifications", "bench_post_office"
@@ -25,36 +24,8 @@ SHOP_SENDER, MARKET_SENDER = "shop@bench-shop.ru", "all@bench-market.ru"
 BENCH_FERNET_KEY = "YmVuY2gtb25seS1mZXJuZXQta2V5LTAxMjM0NTY3ODk="  # benchmark data only
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_port(port: int, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout:.0f} s")
-
-
 def db_url(name: str) -> str:
     return PG_URL + name
-
-
-def ensure_database(name: str) -> str:
-    """Create the PostgreSQL database `name` when missing; return its URL."""
-    import psycopg
-
-    with psycopg.connect(PG_URL + "postgres", autocommit=True) as conn:
-        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if not found:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    return db_url(name)
 
 
 def django_env(settings: str, database: str, **extra: str) -> dict[str, str]:
