@@ -9,21 +9,18 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from audience.models import Role
+from notifications.events import Channel
 
-
-class CampaignChannel(models.TextChoices):
-    """Personal channels reach each recipient; broadcasts post once to a Sendsay group (a VK
-    community or a Telegram channel connected in Sendsay)."""
-
-    EMAIL = "email", _("E-mail")
-    SMS = "sms", _("SMS")
-    TELEGRAM = "telegram", _("Telegram")
-    VK = "vk", _("VK")
-    VIBER = "viber", _("Viber")
-    WHATSAPP = "whatsapp", _("WhatsApp")
-    PUSH = "push", _("Mobile push")
-    VK_COMMUNITY = "vk_community", _("VK community post (broadcast)")
-    TELEGRAM_CHANNEL = "telegram_channel", _("Telegram channel post (broadcast)")
+#: Personal channels are the notification engine's own (one list to keep in step); broadcasts
+#: post once to a Sendsay group (a VK community or a Telegram channel connected in Sendsay).
+CampaignChannel = models.TextChoices(
+    "CampaignChannel",
+    [(member.name, (member.value, member.label)) for member in Channel]
+    + [
+        ("VK_COMMUNITY", ("vk_community", _("VK community post (broadcast)"))),
+        ("TELEGRAM_CHANNEL", ("telegram_channel", _("Telegram channel post (broadcast)"))),
+    ],
+)
 
 
 BROADCAST_CHANNELS = frozenset({CampaignChannel.VK_COMMUNITY, CampaignChannel.TELEGRAM_CHANNEL})
