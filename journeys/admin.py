@@ -97,10 +97,10 @@ class JourneyLogAdmin(ReadOnlyAdmin):
 @admin.register(Coupon)
 class CouponAdmin(ReadOnlyAdmin):
     list_display = ("code", "buyer", "storefront", "discount_text", "valid_until", "used_at",
-                    "reason")
+                    "used_order", "reason")
     list_filter = ("storefront", ("used_at", admin.EmptyFieldListFilter))
     search_fields = ("code", "buyer__email")
-    list_select_related = ("buyer", "storefront")
+    list_select_related = ("buyer", "storefront", "used_order")
     show_full_result_count = False
 
 

@@ -1,4 +1,4 @@
-"""App config for the buyer journeys; connects the profile-lifecycle receivers."""
+"""App config for the buyer journeys; connects the profile-lifecycle receivers and the coupons."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -9,4 +9,9 @@ class JourneysConfig(AppConfig):
     verbose_name = _("Buyer journeys")
 
     def ready(self) -> None:
+        from marketplace.coupons import coupon_book_connect
+
         from . import signals  # noqa: F401  (connects the receivers)
+        from .services import CouponBook
+
+        coupon_book_connect(CouponBook())  # the checkout redeems our coupons

@@ -21,3 +21,8 @@ class OutOfStockError(MarketplaceError):
 
 class EmptyCartError(MarketplaceError):
     """There is nothing to order."""
+
+
+class CouponRefusedError(MarketplaceError):
+    """A coupon code the order cannot take: unknown, someone else's, used, expired or for
+    another storefront. The order is not placed; the cart stays as it was."""

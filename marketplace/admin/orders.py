@@ -136,7 +136,10 @@ class OrderAdmin(LargeTableAdmin):
             },
         ),
         (_("Delivery"), {"fields": ("shipping_method", "delivery_address")}),
-        (_("Amounts"), {"fields": ("subtotal", "shipping_cost", "total")}),
+        (
+            _("Amounts"),
+            {"fields": ("subtotal", "coupon_code", "discount", "shipping_cost", "total")},
+        ),
     )
     readonly_fields = (
         "number",
@@ -148,6 +151,8 @@ class OrderAdmin(LargeTableAdmin):
         "updated_at",
         "shipping_method",
         "subtotal",
+        "coupon_code",
+        "discount",
         "shipping_cost",
         "total",
     )

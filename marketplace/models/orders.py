@@ -73,6 +73,15 @@ class Order(models.Model):
     shipping_cost = models.DecimalField(
         _("shipping cost"), max_digits=10, decimal_places=2, default=0
     )
+    coupon_code = models.CharField(_("coupon code"), max_length=32, blank=True)
+    discount_percent = models.PositiveSmallIntegerField(
+        _("coupon percent off"), null=True, blank=True,
+        help_text=_("Set for a percent coupon, so a recalculation takes the percent again."),
+    )
+    discount = models.DecimalField(
+        _("coupon discount"), max_digits=12, decimal_places=2, default=0,
+        help_text=_("Taken off the goods; shipping is never discounted."),
+    )
     total = models.DecimalField(_("total"), max_digits=12, decimal_places=2, default=0)
     created_at = models.DateTimeField(_("placed at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -94,6 +103,10 @@ class Order(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(total__gte=0), name="marketplace_order_total_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(discount__gte=0, discount__lte=models.F("subtotal")),
+                name="marketplace_order_discount_within_subtotal",
             ),
         ]
 

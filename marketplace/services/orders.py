@@ -1,4 +1,5 @@
-"""Order services: placing a cart as one order per company, status changes, recalculation."""
+"""Order services: placing a cart as one order per company (with a coupon), status changes,
+recalculation."""
 
 from collections import defaultdict
 from collections.abc import Iterable
@@ -8,7 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.coupons import coupon_book, discounts_split, percent_off
 from marketplace.exceptions import (
+    CouponRefusedError,
     EmailNotConfirmedError,
     EmptyCartError,
     MarketplaceError,
@@ -41,6 +44,7 @@ def order_place(
     storefront: Storefront,
     shipping_method: ShippingMethod,
     delivery_address: str = "",
+    coupon_code: str = "",
     by: User | None = None,
 ) -> list[Order]:
     """Turn the buyer's open cart on `storefront` into one PLACED order per company.
@@ -50,9 +54,19 @@ def order_place(
     the method's price per order, total), writes each order's first history row
     ('' -> placed, changed by `by` or the buyer) and marks the cart ordered. The address
     defaults to the profile's delivery address. Returns the orders by company id.
+
+    `coupon_code` (blank: none; case and surrounding spaces do not matter) is redeemed in the
+    same transaction: the coupon is marked used by the first order, and its discount is
+    stored on the orders (`coupon_code`, `discount`, `discount_percent`) and taken off their
+    totals, split as `discounts_split` says. Of two concurrent checkouts with one code,
+    exactly one gets it. A cancellation before shipping gives the coupon back (see
+    `order_set_status`).
+
     Raises EmailNotConfirmedError for an unconfirmed buyer (browsing and the cart keep
     working), EmptyCartError for no or an empty cart, OutOfStockError naming each short
-    product, MarketplaceError for a non-buyer, an inactive shipping method or product.
+    product, CouponRefusedError for a code that is unknown, someone else's, used, expired or
+    for another storefront, MarketplaceError for a non-buyer, an inactive shipping method or
+    product. On any error nothing is written: no order, stock and cart as they were.
     """
     profile = buyer_profile_get(buyer)
     _buyer_may_order(profile.email_confirmed, buyer=buyer)
@@ -77,6 +91,8 @@ def order_place(
         delivery_address=(delivery_address or profile.delivery_address).strip(),
         by=by or buyer,
     )
+    if coupon_code.strip():
+        _coupon_apply(orders, code=coupon_code.strip(), buyer=buyer, storefront=storefront)
     cart.ordered_at = timezone.now()
     cart.save(update_fields=["ordered_at", "updated_at"])
     if by is None or by.pk == buyer.pk:
@@ -90,10 +106,12 @@ def order_set_status(*, order: Order, status: str, by: User | None = None, note:
     """Move `order` to `status` along ALLOWED_TRANSITIONS and return the updated row.
 
     Locks the order row, records an OrderStatusChange (who, from, to, note) and, when
-    cancelling, gives the lines' quantities back to stock. The passed instance gets the new
-    status too. Raises TransitionNotAllowedError naming both statuses for a step the
-    lifecycle does not allow, MarketplaceError for an unknown status, ValidationError for a
-    note longer than 500 characters.
+    cancelling, gives the lines' quantities back to stock, and the coupon back to the buyer
+    if the order was cancelled before shipping (placed or confirmed) and no other order of
+    its checkout still stands; the order keeps its coupon code and discount as a record. The
+    passed instance gets the new status too. Raises TransitionNotAllowedError naming both
+    statuses for a step the lifecycle does not allow, MarketplaceError for an unknown status,
+    ValidationError for a note longer than 500 characters.
     """
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
@@ -109,6 +127,7 @@ def order_set_status(*, order: Order, status: str, by: User | None = None, note:
             stock_return(
                 dict(locked.lines.exclude(is_available=False).values_list("product_id", "quantity"))
             )
+            _coupon_release(locked, from_status=change.from_status)
         _notify(
             "order.status_changed",
             order_id=locked.pk,
@@ -124,17 +143,47 @@ def order_recalculate(*, order: Order) -> Order:
     """Recompute subtotal and total from the order's lines and return the updated row.
 
     Lines the warehouse marked unavailable (is_available=False) do not count; unanswered
-    ones do. total = subtotal + shipping_cost. Locks the row; the passed instance gets the
-    new amounts too.
+    ones do. A percent coupon's discount is taken again from the new subtotal, an amount
+    coupon's stays, capped at the subtotal. total = subtotal - discount + shipping_cost.
+    Locks the row; the passed instance gets the new amounts too.
     """
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
         rows = locked.lines.exclude(is_available=False).values_list("unit_price", "quantity")
         locked.subtotal = sum((price * quantity for price, quantity in rows), Decimal("0.00"))
-        locked.total = locked.subtotal + locked.shipping_cost
-        locked.save(update_fields=["subtotal", "total", "updated_at"])
-    order.subtotal, order.total = locked.subtotal, locked.total
+        if locked.discount_percent is not None:
+            locked.discount = percent_off(locked.subtotal, locked.discount_percent)
+        locked.discount = min(locked.discount, locked.subtotal)
+        locked.total = locked.subtotal - locked.discount + locked.shipping_cost
+        locked.save(update_fields=["subtotal", "discount", "total", "updated_at"])
+    order.subtotal, order.discount, order.total = locked.subtotal, locked.discount, locked.total
     return locked
+
+
+def _coupon_apply(orders: list[Order], *, code: str, buyer: User, storefront: Storefront) -> None:
+    """Redeem `code` for the first of `orders` and take its discount off all of them."""
+    book = coupon_book()
+    if book is None:
+        raise CouponRefusedError(
+            _("Coupon codes are not accepted here."), code="coupons_not_accepted"
+        )
+    terms = book.redeem(code=code, buyer=buyer, storefront=storefront, order=orders[0])
+    discounts = discounts_split(terms, [order.subtotal for order in orders])
+    for order, discount in zip(orders, discounts, strict=True):
+        order.coupon_code, order.discount_percent = terms.code, terms.percent
+        order.discount, order.total = discount, order.subtotal - discount + order.shipping_cost
+    Order.objects.bulk_update(orders, ["coupon_code", "discount_percent", "discount", "total"])
+
+
+def _coupon_release(order: Order, *, from_status: str) -> None:
+    """Give the coupon of a cancelled `order` back if it never left the seller and no other
+    order of its checkout (same buyer and code) still stands."""
+    if not order.coupon_code or from_status not in (OrderStatus.PLACED, OrderStatus.CONFIRMED):
+        return
+    others = Order.objects.filter(buyer_id=order.buyer_id, coupon_code=order.coupon_code)
+    book = coupon_book()
+    if book is not None and not others.exclude(status=OrderStatus.CANCELLED).exists():
+        book.release(code=order.coupon_code)
 
 
 def _buyer_may_order(email_confirmed: bool, *, buyer: User) -> None:

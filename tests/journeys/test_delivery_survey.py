@@ -157,11 +157,12 @@ def test_a_coupon_works_once_for_its_buyer_only(delivered, client, clock):
     coupon = Coupon.objects.get()
     stranger = factories.BuyerProfileFactory(storefront=delivered.storefront).user
     with pytest.raises(CouponError, match="Такого промокода нет"):
-        coupon_redeem(code=coupon.code, buyer=stranger)
-    used = coupon_redeem(code=coupon.code.lower(), buyer=delivered.buyer, order=delivered)
+        coupon_redeem(code=coupon.code, buyer=stranger, storefront=delivered.storefront)
+    used = coupon_redeem(code=coupon.code.lower(), buyer=delivered.buyer,
+                         storefront=delivered.storefront, order=delivered)
     assert used.used_at is not None and used.used_order == delivered
     with pytest.raises(CouponError, match="уже использован"):
-        coupon_redeem(code=coupon.code, buyer=delivered.buyer)
+        coupon_redeem(code=coupon.code, buyer=delivered.buyer, storefront=delivered.storefront)
     assert Coupon.objects.get().used_at == used.used_at
 
 
@@ -172,7 +173,8 @@ def test_an_expired_coupon_is_refused(delivered, client, clock, journey_settings
                 .removeprefix(SITE), {"rating": "5"})
     clock.move(days=31)
     with pytest.raises(CouponError, match="истёк"):
-        coupon_redeem(code=Coupon.objects.get().code, buyer=delivered.buyer)
+        coupon_redeem(code=Coupon.objects.get().code, buyer=delivered.buyer,
+                      storefront=delivered.storefront)
     assert Coupon.objects.get().used_at is None
 
 
