@@ -31,7 +31,7 @@ STATUS_COLOURS = {
     RunStatus.FAILED: "#c62828", RunStatus.STOPPED_BUDGET: "#ad6800",
 }
 COUNT_FIELDS = ("processed", "total", "uploaded", "uploaded_new", "skipped_unchanged",
-                "held_back", "failed")
+                "held_back", "failed", "deleted", "unlisted")
 
 
 def run_progress(run: ExportRun) -> dict:
@@ -54,7 +54,8 @@ class ExportRunAdmin(admin.ModelAdmin):
     change_list_template = "admin/contacts/exportrun/change_list.html"
     change_form_template = "admin/contacts/exportrun/change_form.html"
     list_display = ("__str__", "scope", "status_badge", "progress", "uploaded", "uploaded_new",
-                    "skipped_unchanged", "held_back", "failed", "started_at", "finished_at")
+                    "skipped_unchanged", "held_back", "failed", "deleted", "unlisted",
+                    "started_at", "finished_at")
     list_filter = ("status", "trigger")
     list_select_related = ("account__storefront",)
     readonly_fields = ("progress",)
@@ -62,8 +63,8 @@ class ExportRunAdmin(admin.ModelAdmin):
         # The progress bar and the failure reasons are shown above the form (change_form.html).
         (None, {"fields": ("account", "status", "trigger", "error")}),
         (_("Counts"), {"fields": ("processed", "total", "uploaded", "uploaded_new",
-                                  "skipped_unchanged", "held_back", "failed", "confirmed_read",
-                                  "imports", "member_sets")}),
+                                  "skipped_unchanged", "held_back", "failed", "deleted",
+                                  "unlisted", "confirmed_read", "imports", "member_sets")}),
         (_("Upload budget"), {"fields": ("budget_limit", "budget_source", "budget_used_before",
                                          "budget_warning")}),
         (_("Run"), {"fields": ("list_id", "created_at", "started_at", "finished_at",

@@ -50,6 +50,8 @@ class ContactState(models.TextChoices):
     PENDING = "pending", _("Sent, waiting for Sendsay")
     DONE = "done", _("In Sendsay")
     FAILED = "failed", _("Refused, will be sent again")
+    #: Left the account's scope: out of the list, still in Sendsay (a return costs no upload).
+    REMOVED = "removed", _("Taken out of the list")
 
 
 class ExportedContact(models.Model):
@@ -58,6 +60,7 @@ class ExportedContact(models.Model):
     `content_hash` covers the exported values (address and datakey triples); `source_hash` the
     database values they were computed from plus the mapping, a cheap first check. `in_sendsay`
     says Sendsay accepted this address at least once: only a contact without it costs an upload.
+    The row outlives its user (`user` set to NULL), so the next export deletes the member.
     """
 
     account = models.ForeignKey(
@@ -66,8 +69,9 @@ class ExportedContact(models.Model):
         db_index=False,  # the unique (account, user) index serves account lookups
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
-        verbose_name=_("contact"),
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("contact"),
+        help_text=_("Empty: the user was deleted; the next export deletes the member."),
     )
     email = models.CharField(_("e-mail sent"), max_length=254)
     content_hash = models.CharField(_("hash of the exported values"), max_length=32, blank=True)
@@ -144,6 +148,13 @@ class ExportRun(models.Model):
         _("held back by the budget"), default=0,
         help_text=_("New contacts not sent because the upload budget was used up."))
     failed = models.PositiveIntegerField(_("failed"), default=0)
+    deleted = models.PositiveIntegerField(
+        _("deleted in Sendsay"), default=0,
+        help_text=_("Contacts whose user was deleted from the marketplace (member.delete)."))
+    unlisted = models.PositiveIntegerField(
+        _("taken out of the list"), default=0,
+        help_text=_("Contacts that left the account's scope (deactivated, no buyer or seller "
+                    "profile, storefront served by another account); kept in Sendsay."))
     failure_reasons = models.JSONField(
         _("failure reasons"), default=list, blank=True,
         help_text=_("The first failures: e-mail and Sendsay's reason."))

@@ -1,6 +1,7 @@
 """Read queries of the contact export: which contacts an account exports (streamed in user id
 order), the per-chunk aggregates the mapped fields need (id-range queries), the stored export
-state, and who goes first when the upload budget is short.
+state, who goes first when the upload budget is short, and the exported contacts that no longer
+belong (user deleted, or out of the account's scope).
 
 Priority (when the budget cannot take every new contact): contacts that may be mailed at once
 (buyers who confirmed their e-mail, and seller staff) before buyers waiting for double opt-in;
@@ -32,12 +33,12 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import MD5, Cast, Coalesce, Concat
+from django.db.models.functions import MD5, Cast, Coalesce, Concat, Lower
 
 from marketplace.models import BuyerProfile, Category, Order, OrderStatus, Product, User
 from sendsay_admin.models import SendsayAccount
 
-from .models import ExportedContact
+from .models import ContactState, ExportedContact
 from .values import ORDER_AGGREGATES, ExportPlan
 
 #: Rows read from the database per chunk (one round of aggregate queries per chunk).
@@ -234,3 +235,28 @@ def exported_state(account: SendsayAccount, low: int, high: int) -> dict[int, tu
     ).values_list("user_id", "email", "source_hash", "content_hash", "in_sendsay", "confirmed",
                   "pk")
     return {row[0]: row[1:] for row in rows}
+
+
+def departed_contacts(account: SendsayAccount) -> list[int]:
+    """Row ids of exported contacts whose user was deleted from the marketplace."""
+    return list(ExportedContact.objects.filter(account=account, user__isnull=True)
+                .order_by("pk").values_list("pk", flat=True))
+
+
+def out_of_scope_contacts(account: SendsayAccount) -> list[int]:
+    """Row ids of exported contacts (not yet taken out of the list) whose user is no longer one
+    of the account's contacts: deactivated, without an e-mail or a buyer or seller profile, or
+    on a storefront another account serves (`contacts_queryset`)."""
+    in_scope = contacts_queryset(account).filter(pk=OuterRef("user_id"))
+    return list(
+        ExportedContact.objects.filter(account=account, user__isnull=False)
+        .exclude(state=ContactState.REMOVED).exclude(Exists(in_scope))
+        .order_by("pk").values_list("pk", flat=True))
+
+
+def users_by_email(emails: Sequence[str]) -> dict[str, int]:
+    """lower-cased address -> id of the user who has it now (addresses are unique per user,
+    ignoring case)."""
+    found = User.objects.annotate(address=Lower("email")).filter(
+        address__in=[email.lower() for email in emails])
+    return dict(found.values_list("address", "pk"))

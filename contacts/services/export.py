@@ -1,7 +1,8 @@
 """The export run: stream the account's contacts from the database in user id order (chunks of
 `selectors.CHUNK_SIZE`, aggregates computed per chunk), skip the unchanged ones by hash, upload
 the rest to the company's list in member.import batches (member.set for a few), within the upload
-budget, and read the confirmed state back.
+budget, read the confirmed state back, and remove contacts that no longer belong (`removals`)
+before the stream starts.
 
 Budget: a new contact costs an upload. When the budget cannot take them all, the ones that go
 first are chosen before the stream starts (`selectors.first_new_contacts`, at most `remaining`
@@ -49,6 +50,7 @@ from ..models import ContactState, ExportedContact, ExportRun, RunStatus
 from . import store
 from .budget import budget_refresh, budget_status, budget_warns
 from .lists import list_ensure
+from .removals import contacts_remove
 from .runs import export_settings_for, resume_point, run_finish, run_reason, run_save, run_start
 
 logger = logging.getLogger(__name__)
@@ -141,6 +143,7 @@ class _Export:
             self._budget_start()
             run_save(run, "list_id", "resumed_from", "cursor", "budget_limit", "budget_source",
                      "budget_used_before")
+            contacts_remove(client=self.client, run=run, group_id=self.group_id)
             with ThreadPoolExecutor(MAX_INFLIGHT + 1, thread_name_prefix="track") as self.pool:
                 try:
                     for rows in _chunks(selectors.contacts_stream(self.account, self.plan,

@@ -21,8 +21,8 @@ logger = logging.getLogger(__name__)
 STALE_RUNNING = timedelta(minutes=15)
 #: A queued run no worker picked up for this long is given up.
 STALE_QUEUED = timedelta(hours=1)
-COUNTERS = ("uploaded", "uploaded_new", "skipped_unchanged", "held_back", "failed",
-            "confirmed_read", "imports", "member_sets", "processed", "total")
+COUNTERS = ("uploaded", "uploaded_new", "skipped_unchanged", "held_back", "failed", "deleted",
+            "unlisted", "confirmed_read", "imports", "member_sets", "processed", "total")
 
 
 def export_settings_for(account: SendsayAccount) -> ExportSettings:

@@ -56,7 +56,7 @@ def test_the_progress_endpoint_answers_json(admin_client, mapped, storefront):
     assert body == {"runs": {str(run.pk): {
         "status": "finished", "status_label": "Finished", "active": False, "percent": 100,
         "processed": 3, "total": 3, "uploaded": 3, "uploaded_new": 3, "skipped_unchanged": 0,
-        "held_back": 0, "failed": 0}}}
+        "held_back": 0, "failed": 0, "deleted": 0, "unlisted": 0}}}
 
 
 def test_export_now_queues_a_run_and_enqueues_its_task(admin_client, mapped, monkeypatch,
@@ -122,3 +122,21 @@ def test_the_schedule_is_a_periodic_task_editable_in_the_admin(admin_client):
     page = admin_client.get(reverse("admin:django_celery_beat_periodictask_change",
                                     args=[task.pk]))
     assert page.status_code == 200
+
+
+def test_the_run_pages_show_the_removal_counts(admin_client, mapped, storefront):
+    buyers = make_buyers(3, storefront)
+    export(mapped)
+    buyers[0].delete()
+    buyers[1].is_active = False
+    buyers[1].save()
+    run = export(mapped)
+
+    page = admin_client.get(reverse("admin:contacts_exportrun_change", args=[run.pk]))
+    listing = admin_client.get(RUNS).content.decode()
+
+    text = page.content.decode()
+    for label in ("Deleted in Sendsay", "Taken out of the list"):
+        assert label in text and label in listing
+    assert '<td class="field-deleted">1</td>' in listing
+    assert '<td class="field-unlisted">1</td>' in listing

@@ -5,7 +5,8 @@
 (function () {
   "use strict";
 
-  var COUNTS = ["uploaded", "uploaded_new", "skipped_unchanged", "held_back", "failed"];
+  var COUNTS = ["uploaded", "uploaded_new", "skipped_unchanged", "held_back", "failed",
+                "deleted", "unlisted"];
 
   function activeIds() {
     var ids = [];
