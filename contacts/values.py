@@ -6,8 +6,8 @@ Hashes: `source_hash` covers the mapping and only the inputs the mapped fields r
 columns as one hash the database computes (`row_hash`, see `selectors.row_hash`), the orders
 aggregates likewise (`orders_hash`) and the small aggregates as values. So an unchanged contact is
 recognised from a narrow row, without reading its columns or computing its values.
-`content_hash` covers what would be sent (address and triples), so a contact whose source
-changed but whose exported values did not (a total spent of 100.20 -> 100.40 sent as the
+`content_hash` covers what would be sent (address, triples, cleared paths), so a contact whose
+source changed but whose exported values did not (a total spent of 100.20 -> 100.40 sent as the
 integer 100) is still not uploaded again.
 """
 
@@ -33,8 +33,15 @@ from sendsay_admin.fields import (
     SellerFacts,
 )
 
-#: Bump when the meaning of a row changes, so every contact is compared afresh.
-VALUES_VERSION = 1
+#: Bump when the meaning of a row changes, so every contact is compared afresh. 2: emptied
+#: values are sent as cleared (`cleared_paths`), so a contact with an empty mapped field is sent
+#: once more, which clears a value an earlier version left behind in Sendsay.
+VALUES_VERSION = 2
+#: How a cleared path is sent: `set` with an empty value, in member.set triples and import cells
+#: alike. [I] the reference (sendsay-api.md 5.2, 6.2) names the modes set/push/merge/unshift [R]
+#: but no source says how a value is removed; an empty `set` is the one form both calls share
+#: (an import cell cannot carry a mode of its own). Check against the live API.
+CLEARED = ""
 
 #: Inputs each catalogue field reads: row columns (named by the selector) and aggregates.
 BUYER_INPUTS: dict[str, tuple[str, ...]] = {
@@ -92,9 +99,19 @@ class ExportPlan:
             {"datakey": path, "mode": "set"} for path in self.paths]
 
     def cells(self, email: str, triples: Sequence[Sequence[Any]]) -> list[Any]:
-        """One import row in caption order ('' where the contact has no value)."""
+        """One import row in caption order (`CLEARED` where the contact has no value: for a
+        contact already in Sendsay that clears a value sent before)."""
         values = {path: value for path, _mode, value in triples}
-        return [email] + [values.get(path, "") for path in self.paths]
+        return [email] + [values.get(path, CLEARED) for path in self.paths]
+
+    def cleared(self, triples: Sequence[Sequence[Any]]) -> list[str]:
+        """The mapped paths the contact has no value for, in caption order."""
+        taken = {path for path, _mode, _value in triples}
+        return [path for path in self.paths if path not in taken]
+
+    def clearing_triples(self, triples: Sequence[Sequence[Any]]) -> list[list[Any]]:
+        """member.set triples clearing the paths without a value (see `CLEARED`)."""
+        return [[path, "set", CLEARED] for path in self.cleared(triples)]
 
 
 def plan_build(buyer_specs: Iterable[MappingSpec], seller_specs: Iterable[MappingSpec],
@@ -183,7 +200,13 @@ def _triples(fields, facts) -> list[list[Any]]:
     return triples
 
 
-def content_hash(email: str, triples: Sequence[Sequence[Any]]) -> str:
-    """The hash of what would be sent: the address and the values by path (values are text,
-    integers or lists of text, whose repr is stable)."""
-    return _digest(repr((email, sorted((path, value) for path, _mode, value in triples))))
+def content_hash(email: str, triples: Sequence[Sequence[Any]],
+                 cleared: Sequence[str] = ()) -> str:
+    """The hash of what would be sent: the address, the values by path (values are text,
+    integers or lists of text, whose repr is stable) and the paths sent as cleared. Without
+    cleared paths it is the hash of version 1, so contacts with every mapped field set keep
+    theirs; a value that is emptied changes it (its triple leaves, its path is cleared)."""
+    content = (email, sorted((path, value) for path, _mode, value in triples))
+    if cleared:
+        content += (sorted(cleared),)
+    return _digest(repr(content))

@@ -217,7 +217,7 @@ class _Export:
         its new source hash is stored)."""
         email = row["email"]
         triples = values.contact_triples(self.plan, row)
-        content = values.content_hash(email, triples)
+        content = values.content_hash(email, triples, self.plan.cleared(triples))
         same_address = stored is not None and stored[0] == email
         if same_address and stored[2] == content and stored[3]:
             source_only.append((stored[5], source))
@@ -283,9 +283,13 @@ class _Export:
 
     def _set_one(self, item: store.Item, needs_confirm: bool) -> bool:
         self.run.member_sets += 1
+        # A contact already in Sendsay gets its emptied values cleared (an import row clears
+        # them with its empty cells).
+        clears = [] if item.is_new else self.plan.clearing_triples(item.triples)
         try:
             reply = self.client.member_set(
-                item.email, datakey=[*item.triples, [f"-group.{self.group_id}", "set", 1]],
+                item.email,
+                datakey=[*item.triples, *clears, [f"-group.{self.group_id}", "set", 1]],
                 newbie_confirm=True if needs_confirm else None, if_exists="overwrite",
                 return_fresh_obj=True)
         except SendsayAPIError as exc:

@@ -101,3 +101,22 @@ def test_track_finish_backs_off_until_the_track_ends():
     track = uploads.track_finish(Client(), "5", timeout=10, sleep=pauses.append)
     assert track["status"] == -1
     assert pauses == [0.02, 0.04, 0.08]
+
+
+def test_emptied_values_are_cleared_and_change_the_content_hash():
+    p = plan()
+    full = row(company_id=1, company_name="Vektor", company_status="new")
+    emptied = row(company_id=1, company_name="", company_status="new")
+    full_triples, emptied_triples = (values.contact_triples(p, r) for r in (full, emptied))
+    assert p.cleared(full_triples) == []
+    assert p.cleared(emptied_triples) == ["custom.company"]
+    assert p.clearing_triples(emptied_triples) == [["custom.company", "set", ""]]
+    assert p.cells("a@x", emptied_triples)[-1] == ""
+    hashes = {values.content_hash("a@x", t, p.cleared(t)) for t in (full_triples,
+                                                                    emptied_triples)}
+    assert len(hashes) == 2
+    # Nothing cleared: the hash of version 1 (contacts with every field set are not re-sent).
+    assert values.content_hash("a@x", full_triples, []) == values.content_hash("a@x",
+                                                                               full_triples)
+    assert values.content_hash("a@x", emptied_triples, ["custom.company"]) != \
+        values.content_hash("a@x", emptied_triples)

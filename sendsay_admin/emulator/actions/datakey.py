@@ -3,6 +3,8 @@
 Paths are dotted (`base.firstName`, `custom.q1`, `-group.pl1`). Writes are checked before they
 are applied: `-group.<id>` must name an existing list group, `base.*`/`custom.*` an existing
 question with a value of its type (strict [I]), and `ssec` values are e-commerce events.
+`set` with an empty value ("" or null) clears the path: it reads as never set [I: no source in
+sendsay-api.md says how a value is removed; `set` itself is [R]].
 """
 
 from __future__ import annotations
@@ -71,19 +73,21 @@ def check_list_group(account: Account, gid: str) -> None:
 
 def apply(tree: dict, path: str, mode: str, value: object) -> None:
     *parents, leaf = path.split(".")
+    # An empty `set` clears the path [I], see the module docstring.
+    removing = mode == "delete" or (mode == "set" and value in (None, ""))
     node = tree
     for part in parents:
         child = node.get(part)
         if not isinstance(child, dict):
-            if mode == "delete":
+            if removing:
                 return
             child = node[part] = {}
         node = child
     value = copy.deepcopy(value)
-    if mode == "set":
-        node[leaf] = value
-    elif mode == "delete":
+    if removing:
         node.pop(leaf, None)
+    elif mode == "set":
+        node[leaf] = value
     elif mode == "merge":
         if not isinstance(value, dict):
             raise invalid(path, "merge needs an object value")

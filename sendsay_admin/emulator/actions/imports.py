@@ -6,6 +6,8 @@ job then fails with `manage/member/import/probe/cant_get_url` (the emulator fetc
 [I] the track result: `obj.result` = {total, ok, created, updated, skipped, failed,
 skipped_limit} and `obj.errors` = [{row, email, id, explain}] (first 100). Rows over the free
 plan's upload limit fail with `error/member/limit_exceeded` and count in `skipped_limit`.
+[I] an empty cell of a `set` column clears that path of an existing member, like an empty
+`set` in member.set (`datakey`); empty cells of other modes are skipped.
 """
 
 from __future__ import annotations
@@ -175,7 +177,7 @@ def _import_row(
     triples = [
         (name, mode, value)
         for (name, mode), value in zip(columns, row, strict=True)
-        if not name.startswith("member.") and value not in (None, "")
+        if not name.startswith("member.") and (mode == "set" or value not in (None, ""))
     ]
     if group is not None:
         triples.append((f"-group.{group}", "set", 1))
