@@ -227,31 +227,30 @@ def _counts(qs: QuerySet) -> dict[int, int]:
                 .values_list("company_id", "n"))
 
 
-def exported_state(account: SendsayAccount, low: int, high: int) -> dict[int, tuple]:
-    """user id -> (email, source hash, content hash, in Sendsay, confirmed, row id) of the
-    stored rows of users `low`..`high`."""
-    rows = ExportedContact.objects.filter(
-        account=account, user_id__gte=low, user_id__lte=high,
-    ).values_list("user_id", "email", "source_hash", "content_hash", "in_sendsay", "confirmed",
-                  "pk")
-    return {row[0]: row[1:] for row in rows}
+def exported_state(account: SendsayAccount, low: int, high: int | None) -> dict[int, tuple]:
+    """user id -> (email, source hash, content hash, in Sendsay, confirmed, row id, state) of
+    the stored rows of users `low`..`high` (None: no upper bound)."""
+    rows = ExportedContact.objects.filter(account=account, user_id__gte=low)
+    if high is not None:
+        rows = rows.filter(user_id__lte=high)
+    return {row[0]: row[1:] for row in rows.values_list(
+        "user_id", "email", "source_hash", "content_hash", "in_sendsay", "confirmed", "pk",
+        "state")}
+
+
+def left_scope(stored: dict[int, tuple], contact_ids: set[int]) -> list[int]:
+    """Row ids of the `stored` rows (`exported_state`) of a stretch of user ids whose user is
+    not among the account's contacts of that stretch (`contact_ids`) and not yet taken out of
+    the list: deactivated, without an e-mail or a buyer or seller profile, or on a storefront
+    another account serves (`contacts_queryset`)."""
+    return sorted(state[5] for user_id, state in stored.items()
+                  if user_id not in contact_ids and state[6] != ContactState.REMOVED)
 
 
 def departed_contacts(account: SendsayAccount) -> list[int]:
     """Row ids of exported contacts whose user was deleted from the marketplace."""
     return list(ExportedContact.objects.filter(account=account, user__isnull=True)
                 .order_by("pk").values_list("pk", flat=True))
-
-
-def out_of_scope_contacts(account: SendsayAccount) -> list[int]:
-    """Row ids of exported contacts (not yet taken out of the list) whose user is no longer one
-    of the account's contacts: deactivated, without an e-mail or a buyer or seller profile, or
-    on a storefront another account serves (`contacts_queryset`)."""
-    in_scope = contacts_queryset(account).filter(pk=OuterRef("user_id"))
-    return list(
-        ExportedContact.objects.filter(account=account, user__isnull=False)
-        .exclude(state=ContactState.REMOVED).exclude(Exists(in_scope))
-        .order_by("pk").values_list("pk", flat=True))
 
 
 def users_by_email(emails: Sequence[str]) -> dict[str, int]:

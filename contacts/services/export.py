@@ -1,8 +1,9 @@
 """The export run: stream the account's contacts from the database in user id order (chunks of
 `selectors.CHUNK_SIZE`, aggregates computed per chunk), skip the unchanged ones by hash, upload
 the rest to the company's list in member.import batches (member.set for a few), within the upload
-budget, read the confirmed state back, and remove contacts that no longer belong (`removals`)
-before the stream starts.
+budget, read the confirmed state back, and remove contacts that no longer belong (`removals`):
+deleted users' members before the stream, and contacts that left the scope as the stream passes
+their user id (a stored row without a contact in its stretch of ids).
 
 Budget: a new contact costs an upload. When the budget cannot take them all, the ones that go
 first are chosen before the stream starts (`selectors.first_new_contacts`, at most `remaining`
@@ -50,7 +51,7 @@ from ..models import ContactState, ExportedContact, ExportRun, RunStatus
 from . import store
 from .budget import budget_refresh, budget_status, budget_warns
 from .lists import list_ensure
-from .removals import contacts_remove
+from .removals import departed_remove, unlist
 from .runs import export_settings_for, resume_point, run_finish, run_reason, run_save, run_start
 
 logger = logging.getLogger(__name__)
@@ -143,12 +144,15 @@ class _Export:
             self._budget_start()
             run_save(run, "list_id", "resumed_from", "cursor", "budget_limit", "budget_source",
                      "budget_used_before")
-            contacts_remove(client=self.client, run=run, group_id=self.group_id)
+            departed_remove(client=self.client, run=run)
+            self.checked_to = after
             with ThreadPoolExecutor(MAX_INFLIGHT + 1, thread_name_prefix="track") as self.pool:
                 try:
                     for rows in _chunks(selectors.contacts_stream(self.account, self.plan,
                                                                   after)):
                         self._chunk(rows)
+                    self._unlist(selectors.exported_state(self.account, self.checked_to + 1,
+                                                          None), set())
                     self._flush(everything=True)
                 except SendsayError:
                     self._settle_quietly()  # count what Sendsay took; the rest stays pending
@@ -176,7 +180,10 @@ class _Export:
         and buffer those to upload (a full buffer is sent at once)."""
         run, plan = self.run, self.plan
         selectors.chunk_aggregates(plan, rows)
-        stored = selectors.exported_state(self.account, rows[0]["id"], rows[-1]["id"])
+        # From the end of the previous chunk: rows of users between two chunks left the scope.
+        stored = selectors.exported_state(self.account, self.checked_to + 1, rows[-1]["id"])
+        self._unlist(stored, {row["id"] for row in rows})
+        self.checked_to = rows[-1]["id"]
         changed = []
         for row in rows:
             previous, source = stored.get(row["id"]), values.source_hash(plan, row)
@@ -191,6 +198,11 @@ class _Export:
         run.cursor = {"id": min(buffered) - 1 if buffered else rows[-1]["id"]}
         run_save(run, "cursor")
         self._settle(wait=False)
+
+    def _unlist(self, stored: dict[int, tuple], contact_ids: set[int]) -> None:
+        """Take contacts stored for this stretch of ids but no longer in scope out of the list."""
+        if pks := selectors.left_scope(stored, contact_ids):
+            unlist(client=self.client, run=self.run, group_id=self.group_id, pks=pks)
 
     def _changed(self, changed: list[tuple[dict, str, tuple | None]]) -> None:
         if not changed:

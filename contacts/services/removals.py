@@ -12,10 +12,11 @@ back in the list. A deleted user's address that another user registered since is
 the row goes to that user (or is dropped when the user has one), which saves a delete and an
 upload.
 
-Durability: each batch is removed in Sendsay first, then its rows are written. Both calls are
-idempotent (deleting or un-listing an address that is not there is a no-op), and the rows to
-handle are chosen by their state, not a cursor, so a run that fails in between is finished by
-the next one."""
+Durability: each batch is removed in Sendsay first, then its rows are written; both calls are
+idempotent (deleting or un-listing an address that is not there is a no-op). Deleted users'
+rows are chosen by their state (user NULL) at the start of every run; the contacts that left
+the scope are found by the export's stream as it passes their user id, and taken out before the
+run's cursor moves past them, so a failed run is finished by the one that resumes it."""
 
 from __future__ import annotations
 
@@ -34,17 +35,19 @@ logger = logging.getLogger(__name__)
 REMOVE_BATCH = 500
 
 
-def contacts_remove(*, client: SendsayClient, run: ExportRun, group_id: str) -> None:
-    """Delete the members of deleted users and take contacts that left the scope out of the
-    list `group_id`; counted in `run.deleted` and `run.unlisted`. Raises the client's
-    `SendsayError`s (the export run then fails and the next one finishes the removals)."""
-    account = run.account
-    for pks in parts(selectors.departed_contacts(account), REMOVE_BATCH):
+def departed_remove(*, client: SendsayClient, run: ExportRun) -> None:
+    """Delete the members of users deleted from the marketplace (counted in `run.deleted`).
+    Raises the client's `SendsayError`s (the run then fails; the next one finishes)."""
+    for pks in parts(selectors.departed_contacts(run.account), REMOVE_BATCH):
         _departed(client, run, pks)
         run_save(run)
-    for pks in parts(selectors.out_of_scope_contacts(account), REMOVE_BATCH):
-        _unlist(client, run, group_id, pks)
-        run_save(run)
+
+
+def unlist(*, client: SendsayClient, run: ExportRun, group_id: str, pks: list[int]) -> None:
+    """Take the contacts of rows `pks`, which left the account's scope, out of the list
+    `group_id` (counted in `run.unlisted`); raises like `departed_remove`."""
+    for part in parts(pks, REMOVE_BATCH):
+        _unlist(client, run, group_id, part)
 
 
 def _departed(client: SendsayClient, run: ExportRun, pks: list[int]) -> None:

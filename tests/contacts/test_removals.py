@@ -140,3 +140,20 @@ def test_a_failed_removal_is_finished_by_the_next_run(mapped, sendsay_emulator, 
     assert set(sendsay_emulator.members()) == emails(buyers[1:])
     assert sendsay_emulator.list_members(first.list_id) == {buyers[2].email}
     assert resumed.uploaded == 0
+
+
+def test_contacts_that_left_are_found_between_chunks_and_after_the_last(
+        mapped, sendsay_emulator, storefront, monkeypatch):
+    monkeypatch.setattr("contacts.selectors.CHUNK_SIZE", 3)
+    buyers = make_buyers(10, storefront)
+    first = run_export(mapped)
+    leaving = [buyers[0], buyers[3], buyers[4], buyers[9]]  # first, between chunks, last
+    for user in leaving:
+        user.is_active = False
+        user.save()
+
+    run = run_export(mapped)
+
+    assert (run.unlisted, run.uploaded, run.skipped_unchanged) == (4, 0, 6)
+    assert sendsay_emulator.list_members(first.list_id) == emails(
+        [user for user in buyers if user not in leaving])
