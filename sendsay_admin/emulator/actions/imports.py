@@ -177,7 +177,8 @@ def _import_row(
     triples = [
         (name, mode, value)
         for (name, mode), value in zip(columns, row, strict=True)
-        if not name.startswith("member.") and (mode == "set" or value not in (None, ""))
+        if not name.startswith("member.")
+        and (value not in (None, "") or (exists and mode == "set"))  # clears an existing one
     ]
     if group is not None:
         triples.append((f"-group.{group}", "set", 1))
