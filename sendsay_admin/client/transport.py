@@ -43,6 +43,7 @@ from .config import (
     build_session,
     check_token,
     check_url,
+    environment_proxies,
     redirect_prefix_path,
 )
 from .errors import (
@@ -108,6 +109,8 @@ class SendsayTransport:
         self.session = build_session() if session is None else session
         parts = urlsplit(self.api_url)
         self._api_origin = f"{parts.scheme}://{parts.netloc}"
+        # Read once (see `build_session`); a REDIRECT changes the path, never the host.
+        self._proxies = {url: environment_proxies(url) for url in (self.api_url, self.ssec_url)}
         self._api_path = parts.path
         self._headers = {
             "Authorization": f"sendsay apikey={self._api_key}",
@@ -220,6 +223,8 @@ class SendsayTransport:
             response = self.session.post(
                 url,
                 data=payload,
+                proxies=self._proxies[self.ssec_url if url.startswith(self.ssec_url)
+                                      else self.api_url],
                 headers=self._headers,
                 timeout=self.timeout,
                 allow_redirects=False,  # never let requests follow 3xx with our credentials

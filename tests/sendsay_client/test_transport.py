@@ -303,3 +303,40 @@ def test_client_package_imports_no_django():
                 names = [node.module or ""]
             for name in names:
                 assert not name.startswith(("django", "sendsay_admin")), f"{path.name}: {name}"
+
+
+# -- environment -------------------------------------------------------------------------------
+
+
+def test_proxies_from_the_environment_are_read_once_and_used(monkeypatch, rsps):
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    rsps.post(URL, json=PONG)
+    with SendsayClient(LOGIN, API_KEY, api_url=API_URL, ssec_url=SSEC_URL) as client:
+        monkeypatch.delenv("HTTP_PROXY")
+        monkeypatch.delenv("HTTPS_PROXY")  # read at construction, not per call
+        client.member_get("a@example.com")
+
+    assert client.session.trust_env is False
+    scheme = URL.split(":", 1)[0]
+    assert rsps.calls[0].request.req_kwargs["proxies"][scheme] == "http://proxy.example:3128"
+
+
+def test_no_proxy_excludes_the_api_host(monkeypatch, rsps):
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", URL.split("/")[2].split(":")[0])
+    rsps.post(URL, json=PONG)
+    with SendsayClient(LOGIN, API_KEY, api_url=API_URL, ssec_url=SSEC_URL) as client:
+        client.member_get("a@example.com")
+
+    assert not rsps.calls[0].request.req_kwargs["proxies"]
+
+
+def test_ca_bundle_from_the_environment_is_honoured(monkeypatch, tmp_path):
+    bundle = tmp_path / "ca.pem"
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
+    with SendsayClient(LOGIN, API_KEY, api_url=API_URL, ssec_url=SSEC_URL) as client:
+        assert client.session.verify == str(bundle)
