@@ -76,11 +76,15 @@ def outbox_claim(
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     changes = {"status": MessageStatus.SENDING, "claimed_at": now, "claim_token": token,
                "attempts": F("attempts") + 1}
-    own = OutboxMessage.objects.filter(due, pk__in=list(message_ids),
-                                       status=MessageStatus.PENDING)
-    # A plain read first: a task whose rows another claimer took (and may be writing right
-    # now, rows locked) returns at once instead of waiting on those locks to update nothing.
-    claimed = own.exists() and own.update(**changes)
+    # A plain read by primary key first: a task whose rows another claimer took (and may be
+    # writing right now, rows locked) returns at once instead of waiting on those locks to
+    # update nothing. Only the key in SQL: with the status and due conditions as well the
+    # planner may walk the status index over every pending row of a backlog.
+    pending = [pk for pk, status, next_at in OutboxMessage.objects.filter(
+        pk__in=list(message_ids)).values_list("pk", "status", "next_attempt_at")
+        if status == MessageStatus.PENDING and (next_at is None or next_at <= now)]
+    claimed = bool(pending) and OutboxMessage.objects.filter(
+        due, pk__in=pending, status=MessageStatus.PENDING).update(**changes)
     if claimed and fill > 0:
         with transaction.atomic():  # the fill rows stay locked from choosing to claiming
             extra = _fill_ids(now, fill, message_ids)
