@@ -2,7 +2,7 @@
 
 Commands and their JSON bodies (`login` may be left out when there is one account):
 reset {}; fault {action?, login?, mode: latency|error|http|drop, latency_ms, error_id, explain,
-status, count}; clear_faults {}; confirm_sender {login, email}; confirm_member {login, email,
+status, count, skip}; clear_faults {}; confirm_sender {login, email}; confirm_member {login, email,
 addr_type?}; add_account {login, apikey, tariff?}; set_stats {login, issue.id, stats: {field: n}};
 add_draft {login, obj, id?}; redirect {prefix, mode: first|always|loop|off}; config
 {track_step_seconds}. Replies `{"ok": true, ...}`, 400 `{"ok": false, "error"}` on a bad body,
@@ -71,6 +71,9 @@ def _fault(state: EmulatorState, data: dict) -> dict:
     count = data.get("count")
     if count is not None and (not isinstance(count, int) or count < 1):
         raise ControlError("count must be a positive integer or null")
+    skip = data.get("skip", 0)
+    if not isinstance(skip, int) or skip < 0:
+        raise ControlError("skip must be a non-negative integer")
     status = int(data.get("status", 503))
     if not 100 <= status <= 599:
         raise ControlError("status must be an HTTP status")
@@ -81,6 +84,7 @@ def _fault(state: EmulatorState, data: dict) -> dict:
         "latency_ms": float(data.get("latency_ms", 0)),
         "status": status,
         "count": count,
+        "skip": skip,
         "error_id": data.get("error_id") or "error/emulator/fault",
         "explain": data.get("explain"),
     }

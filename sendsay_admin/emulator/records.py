@@ -163,7 +163,8 @@ class Send:
 
 @dataclass
 class Fault:
-    """An injected failure; `count` None means "until cleared"."""
+    """An injected failure; `count` None means "until cleared"; the first `skip` matching
+    calls go through untouched (a failure in the middle of a run)."""
 
     id: int
     mode: str
@@ -174,6 +175,7 @@ class Fault:
     explain: object = None
     status: int = 503
     count: int | None = None
+    skip: int = 0
     hits: int = 0
 
     def matches(self, action: str, login: str | None) -> bool:
@@ -193,6 +195,7 @@ class Fault:
                 "error_id",
                 "explain",
                 "status",
+                "skip",
                 "count",
                 "hits",
             )

@@ -152,7 +152,14 @@ class EmulatorState:
     def take_faults(self, action: str, login: str | None) -> list[Fault]:
         """The faults that apply to this call; count-limited ones are used up."""
         with self.lock:
-            taken = [fault for fault in self.faults if fault.matches(action, login)]
+            taken = []
+            for fault in self.faults:
+                if not fault.matches(action, login):
+                    continue
+                if fault.skip > 0:
+                    fault.skip -= 1
+                    continue
+                taken.append(fault)
             for fault in taken:
                 fault.hits += 1
                 if fault.count is not None:

@@ -52,6 +52,16 @@ def test_drop_fault_closes_the_connection(api):
     assert api.ok("pong")["account"] == LOGIN
 
 
+def test_a_fault_with_skip_lets_that_many_calls_through_first(api):
+    api.control("fault", action="pong", mode="error", error_id="error/late", skip=2, count=1)
+    assert api.ok("pong") and api.ok("pong")
+    assert api.error("pong")["id"] == "error/late"
+    assert api.ok("pong")
+    refused = api.session.post(f"{api.server.url}/_control/fault", timeout=10,
+                               json={"mode": "error", "skip": -1})
+    assert refused.status_code == 400 and "skip" in refused.text
+
+
 def test_faults_only_hit_their_action_and_clear(api):
     api.control("fault", action="member.get", mode="error", error_id="error/x")
     assert api.ok("pong")
