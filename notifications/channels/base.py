@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
@@ -70,6 +72,27 @@ class UnsupportedFeatureError(PermanentDeliveryError):
     """The backend cannot do what the message asks (anymail's rule: fail loudly, never drop)."""
 
 
+def in_flight(
+    submit: Callable[[int, OutboundMessage], Future], messages: Sequence[OutboundMessage],
+    window: int,
+) -> Iterator[SendOutcome]:
+    """Yield the outcomes of `submit(index, message)` futures in the messages' order, with at
+    most `window` submitted and not yet yielded: the next message is handed over only when
+    the caller takes an outcome, so no more than `window` messages are ever sent and not yet
+    recorded. Closing the iterator early waits for what is in flight."""
+    pending: deque[Future] = deque()
+    try:
+        for index, message in enumerate(messages):
+            if len(pending) >= window:
+                yield pending.popleft().result()
+            pending.append(submit(index, message))
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for future in pending:
+            future.cancel() or future.exception()
+
+
 class ChannelBackend(ABC):
     """Sends one rendered message. Raises TemporaryDeliveryError when a retry may help,
     PermanentDeliveryError when it cannot. `open()`/`close()` let a batch reuse one
@@ -87,11 +110,15 @@ class ChannelBackend(ABC):
     @abstractmethod
     def send(self, message: OutboundMessage) -> DeliveryResult: ...
 
-    def send_batch(self, messages: Sequence[OutboundMessage]) -> list[SendOutcome]:
-        """Send each message; outcomes in the same order. `DeliveryError` is caught per
-        message, anything else (a misconfiguration) propagates. One after the other here;
-        a backend whose provider answers slowly overrides this to keep many in flight."""
-        return [self.timed_send(message) for message in messages]
+    def send_batch(self, messages: Sequence[OutboundMessage]) -> Iterator[SendOutcome]:
+        """Send each message; yields the outcomes in the same order, each as soon as it is
+        known, so the caller records it while later messages are still being sent (a worker
+        killed mid-batch then leaves only the last few outcomes unrecorded). `DeliveryError`
+        is caught per message, anything else (a misconfiguration) propagates. One after the
+        other here; a backend whose provider answers slowly overrides this to keep several
+        in flight (`in_flight`). Close the iterator when not consuming it to the end."""
+        for message in messages:
+            yield self.timed_send(message)
 
     def timed_send(self, message: OutboundMessage) -> SendOutcome:
         started, clock = timezone.now(), time.monotonic()

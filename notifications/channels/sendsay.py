@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from email.utils import parseaddr
 
@@ -19,6 +19,7 @@ from .base import (
     SendOutcome,
     TemporaryDeliveryError,
     UnsupportedFeatureError,
+    in_flight,
 )
 
 #: channel -> (Sendsay addr_type of the recipient, key inside `letter.message`). Phone numbers
@@ -61,7 +62,7 @@ class SendsayBackend(ChannelBackend):
 
     `send_batch` keeps up to MAX_IN_FLIGHT calls in flight (the process's thread pool; the
     client and its pooled session are thread-safe); the outcomes come back in the messages'
-    order.
+    order, each as soon as it and those before it are known.
 
     `SendsayError.retryable` (transport errors, HTTP 5xx / 429, temporary error ids) becomes
     `TemporaryDeliveryError`, anything else `PermanentDeliveryError`. Sendsay handles
@@ -77,10 +78,12 @@ class SendsayBackend(ChannelBackend):
     def __init__(self, client: SendsayClient) -> None:
         self.client = client
 
-    def send_batch(self, messages: Sequence[OutboundMessage]) -> list[SendOutcome]:
+    def send_batch(self, messages: Sequence[OutboundMessage]) -> Iterator[SendOutcome]:
         if len(messages) < 2:
             return super().send_batch(messages)
-        return list(_send_pool().map(self.timed_send, messages))
+        pool = _send_pool()
+        return in_flight(lambda _index, message: pool.submit(self.timed_send, message),
+                         messages, MAX_IN_FLIGHT)
 
     def letter(self, message: OutboundMessage) -> dict:
         if message.channel != Channel.EMAIL:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import smtplib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from email.utils import make_msgid, parseaddr
 
@@ -24,6 +24,7 @@ from .base import (
     SendOutcome,
     TemporaryDeliveryError,
     UnsupportedFeatureError,
+    in_flight,
 )
 
 #: SMTP connections a batch sends over at once (threads): while one waits for the server's
@@ -119,22 +120,26 @@ class SmtpBackend(ChannelBackend):
             raise error from exc
         return DeliveryResult(provider_id=message_id, backend=self.name)
 
-    def send_batch(self, messages: Sequence[OutboundMessage]) -> list[SendOutcome]:
+    def send_batch(self, messages: Sequence[OutboundMessage]) -> Iterator[SendOutcome]:
         if type(self.connection) is not DjangoSmtpBackend or len(messages) < 2 * CONNECTIONS:
             return super().send_batch(messages)
+        return self._lanes(messages)
+
+    def _lanes(self, messages: Sequence[OutboundMessage]) -> Iterator[SendOutcome]:
+        """Message n goes over connection n % CONNECTIONS, each connection in a thread of its
+        own (an SMTP conversation is sequential); two messages per connection in flight."""
         lanes = [self, *(SmtpBackend(self._sibling()) for _ in range(CONNECTIONS - 1))]
+        threads = [ThreadPoolExecutor(1, thread_name_prefix="smtp-send") for _ in lanes]
         try:
-            with ThreadPoolExecutor(max_workers=CONNECTIONS,
-                                    thread_name_prefix="smtp-send") as pool:
-                done = list(pool.map(lambda lane, part: [lane.timed_send(m) for m in part],
-                                     lanes, [messages[n::CONNECTIONS] for n in range(CONNECTIONS)]))
+            yield from in_flight(
+                lambda index, message: threads[index % CONNECTIONS].submit(
+                    lanes[index % CONNECTIONS].timed_send, message),
+                messages, 2 * CONNECTIONS)
         finally:
+            for thread in threads:
+                thread.shutdown(wait=True)
             for lane in lanes[1:]:
                 lane.close()
-        outcomes: list = [None] * len(messages)
-        for lane_number, part in enumerate(done):
-            outcomes[lane_number::CONNECTIONS] = part
-        return outcomes
 
     def _sibling(self) -> DjangoSmtpBackend:
         """Another connection with the same settings (not opened yet)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -209,9 +210,9 @@ def _send_all(items: list[Prepared], batch: Batch) -> None:
         backends[id(backend)] = backend
         groups.setdefault(id(backend), []).append(item)
     for key, group in groups.items():
-        outcomes = backends[key].send_batch([outbound for _, _, outbound in group])
-        for (message, route, _), outcome in zip(group, outcomes, strict=True):
-            _record(message, route, outcome, batch)
+        with closing(backends[key].send_batch([outbound for _, _, outbound in group])) as sent:
+            for (message, route, _), outcome in zip(group, sent, strict=True):
+                _record(message, route, outcome, batch)
 
 
 def _record(message: OutboxMessage, route: Route, outcome: SendOutcome, batch: Batch) -> None:

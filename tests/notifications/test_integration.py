@@ -78,3 +78,41 @@ def test_worker_killed_in_the_middle_of_delivery_then_the_sweeper_delivers(
     assert [a.outcome for a in row.delivery_attempts.all()] == ["sent"]
     sends = emulator.sends("email")
     assert len(sends) == 1 and sends[0]["recipients"][0]["email"] == order.buyer.email
+
+
+def test_worker_killed_mid_batch_resends_only_the_unrecorded_tail(
+    storefront, sendsay_on, confirm_sender, emulator, queue, settings
+):
+    """Outcomes are recorded while the batch is still sending: killed after 60 of 100 sends,
+    the worker leaves at most FLUSH_EVERY sent rows unrecorded, and only those go out twice.
+    (Recorded at the end of the batch, all 60 would have gone out twice.)"""
+    from notifications.services.recording import Recorder
+    from tests import factories
+
+    confirm_sender(storefront.company_email)
+    buyers = [factories.BuyerProfileFactory(storefront=storefront).user for _ in range(100)]
+    # Calls 61 and later hang far longer than the test waits: the worker is killed meanwhile.
+    emulator.control("fault", mode="latency", latency_ms=300_000, action="issue.send", skip=60)
+    env = {"SENDSAY_API_URL": settings.SENDSAY_API_URL, "SENDSAY_TIMEOUT": "90"}
+    with workers(queue, env) as start:
+        first = start()
+        with transaction.atomic():
+            ids = notifications.emit(
+                "storefront.announcement", occurrence="kill-mid-batch",
+                storefront_id=storefront.pk, user_ids=[b.pk for b in buyers],
+                title="Sale", text="Everything -20%", url="")
+        assert len(ids) == 100
+        assert wait_until(lambda: emulator.requests_count("issue.send") >= 61, timeout=60)
+        time.sleep(1)  # whatever the worker records before it blocks on call 61 is written
+        first.kill()
+        recorded = OutboxMessage.objects.filter(pk__in=ids, status=MessageStatus.SENT).count()
+        assert recorded >= 60 - Recorder.FLUSH_EVERY
+        emulator.control("clear_faults")
+        settings.NOTIFICATIONS_VISIBILITY_TIMEOUT_SECONDS = 0
+        second = start()
+        assert outbox_sweep().reset == 100 - recorded
+        assert wait_until(all_sent(ids), timeout=60), second.output()[-3000:]
+    delivered = [send["recipients"][0]["email"] for send in emulator.sends("email")]
+    assert set(delivered) == {b.email for b in buyers}  # nothing lost
+    twice = len(delivered) - 100
+    assert twice == 60 - recorded <= Recorder.FLUSH_EVERY
