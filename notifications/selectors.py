@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Model, Prefetch, Q
@@ -96,11 +97,41 @@ def refs_load(known: Mapping[str, Any], params: Mapping[str, Any]) -> Refs:
     if "storefront" in known:
         refs.storefront = _one(Storefront, known["storefront"])
     if "audience" in known:
-        refs.audience = list(
-            User.objects.filter(pk__in=known["audience"])
-            .select_related("buyer_profile__storefront").order_by("pk")
-        )
+        refs.audience = _audience(known["audience"], refs.storefront)
     return refs
+
+
+@dataclass(frozen=True)
+class AudienceProfile:
+    """What recipient resolution reads of an audience member's buyer profile."""
+
+    phone: Any
+    storefront: Storefront
+
+
+@dataclass(frozen=True)
+class AudienceMember:
+    """What recipient resolution (`recipients.buyers`) reads of a fan-out's user: plain rows
+    instead of model instances, tens of thousands at a time."""
+
+    pk: int
+    email: str
+    buyer_profile: AudienceProfile | None
+
+
+def _audience(user_ids, storefront: Storefront | None) -> list[AudienceMember]:
+    """The users of a fan-out, in id order; their storefronts loaded once each (one query
+    more only when some are not the event's `storefront`)."""
+    rows = list(User.objects.filter(pk__in=user_ids).order_by("pk").values_list(
+        "pk", "email", "buyer_profile__id", "buyer_profile__phone",
+        "buyer_profile__storefront_id"))
+    storefronts = {storefront.pk: storefront} if storefront is not None else {}
+    others = {row[4] for row in rows if row[2] is not None} - set(storefronts)
+    if others:
+        storefronts.update(Storefront.objects.in_bulk(others))
+    return [AudienceMember(pk, email, AudienceProfile(phone, storefronts[storefront_id])
+                           if profile_id is not None else None)
+            for pk, email, profile_id, phone, storefront_id in rows]
 
 
 def opted_out(
