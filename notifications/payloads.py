@@ -97,6 +97,7 @@ def order_data(refs: Refs) -> JSON:
         "id": order.pk, "number": order.number, "status": refs.status or order.status,
         "from_status": refs.from_status, "subtotal": money(order.subtotal),
         "shipping_cost": money(order.shipping_cost), "total": money(order.total),
+        "coupon_code": order.coupon_code, "discount": money(order.discount),
         "shipping_method": order.shipping_method.name, "delivery_address": order.delivery_address,
         "placed_at": local_time(order.created_at, order.storefront.time_zone),
         "items_count": sum(line["quantity"] for line in lines), "lines": lines,

@@ -13,6 +13,7 @@ SAMPLE_SECTIONS: dict[str, Any] = {
     "order": {
         "id": 123, "number": "000123", "status": "placed", "from_status": "",
         "subtotal": "2480.00", "shipping_cost": "300.00", "total": "2780.00",
+        "coupon_code": "", "discount": "0.00",
         "shipping_method": "Courier", "delivery_address": "Moscow, Tverskaya st. 1",
         "placed_at": "01.03.2025 14:05", "items_count": 3,
         "lines": [

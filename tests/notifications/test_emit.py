@@ -204,3 +204,14 @@ def test_every_announcement_of_the_marketplace_services_is_accepted(order, compa
         "order.status_changed": 1, "seller.registered": 2, "company.status_changed": 0,
         "seller.staff_added": 0,
     }
+
+
+def test_the_order_payload_carries_the_coupon_and_its_discount(order, enqueued):
+    from decimal import Decimal
+
+    order.coupon_code, order.discount = "TEA-5Q", Decimal("50.00")
+    order.total = order.subtotal - order.discount + order.shipping_cost
+    order.save()
+    notifications.emit("order.placed", order_id=order.pk)
+    data = OutboxEvent.objects.get(event="order.placed").payload["order"]
+    assert (data["coupon_code"], data["discount"], data["total"]) == ("TEA-5Q", "50.00", "600.00")

@@ -116,3 +116,17 @@ def test_template_missing_for_a_channel_without_defaults():
     with pytest.raises(TemplateMissingError):
         render("buyer.registered", "buyer", "telegram", "", "ru", None,
                sample_payload("buyer.registered"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "line"), [("ru", "Скидка (купон TEA-5Q): −124.00 ₽"),
+                                                 ("en", "Discount (coupon TEA-5Q): −124.00 ₽")])
+def test_a_coupon_discount_is_a_line_of_the_order_table(language, line):
+    payload = sample_payload("order.placed")
+    without = render("order.placed", "buyer", "email", "", language, None, payload,
+                     extras=sample_extras(marketing=False))
+    payload["order"].update(coupon_code="TEA-5Q", discount="124.00", total="2656.00")
+    rendered = render("order.placed", "buyer", "email", "", language, None, payload,
+                      extras=sample_extras(marketing=False))
+    assert line in rendered.text and line not in without.text
+    assert "TEA-5Q" in rendered.html and "&minus;124.00" in rendered.html
