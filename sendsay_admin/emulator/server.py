@@ -100,6 +100,10 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
     allow_reuse_address = True
+    #: The listen backlog (the stdlib's default is 5): a client opening a few dozen keep-alive
+    #: connections at once (two worker processes with 16 calls in flight each) had some
+    #: refused, which a real API behind a load balancer does not do.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], app: object) -> None:
         super().__init__(address, _Handler)

@@ -199,3 +199,24 @@ def test_keep_alive_session_is_fast(api):
     rate = count / (time.perf_counter() - started)
     print(f"emulator keep-alive rate: {rate:.0f} requests/s")
     assert rate > 200
+
+
+def test_many_connections_opened_at_once_are_all_accepted(api):
+    """Two delivery workers open 32 keep-alive connections in the same instant; with the
+    stdlib's listen backlog of 5 some connection attempts were dropped and retried a second
+    later (seen as transport errors by a client with a short connect timeout)."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    clients = 64
+    barrier = threading.Barrier(clients)
+
+    def connect_and_ping(_):
+        with requests.Session() as session:
+            barrier.wait(timeout=10)
+            return session.post(api.url, json={"action": "pong"}, timeout=(0.9, 10),
+                                headers={"Authorization": f"sendsay apikey={api.key}"}
+                                ).status_code
+
+    with ThreadPoolExecutor(clients) as pool:
+        assert list(pool.map(connect_and_ping, range(clients))) == [200] * clients
