@@ -51,7 +51,7 @@ from ..models import ContactState, ExportedContact, ExportRun, RunStatus
 from . import store
 from .budget import budget_refresh, budget_status, budget_warns
 from .lists import list_ensure
-from .removals import departed_remove, unlist
+from .removals import departed_remove, unlist, unlist_addresses
 from .runs import export_settings_for, resume_point, run_finish, run_reason, run_save, run_start
 
 logger = logging.getLogger(__name__)
@@ -191,6 +191,7 @@ class _Export:
                 run.skipped_unchanged += 1
             else:
                 changed.append((row, source, previous))
+        self._readdressed(changed)
         self._changed(changed)
         run.processed += len(rows)
         # Everything before the first contact still buffered is stored: resume from there.
@@ -203,6 +204,18 @@ class _Export:
         """Take contacts stored for this stretch of ids but no longer in scope out of the list."""
         if pks := selectors.left_scope(stored, contact_ids):
             unlist(client=self.client, run=self.run, group_id=self.group_id, pks=pks)
+
+    def _readdressed(self, changed: list[tuple[dict, str, tuple | None]]) -> None:
+        """Contacts whose e-mail changed: Sendsay keys members by address, so the new one is
+        uploaded as a new member, and the old address is taken out of the list here (kept in
+        Sendsay, like a contact that left the scope: the address may come back). Repeatable:
+        if the run fails before the new address is stored, the next run does it again."""
+        old = [previous[0] for row, _source, previous in changed
+               if previous is not None and previous[0] != row["email"] and previous[3]
+               and previous[6] != ContactState.REMOVED]
+        if old:
+            unlist_addresses(client=self.client, run=self.run, group_id=self.group_id,
+                             emails=old)
 
     def _changed(self, changed: list[tuple[dict, str, tuple | None]]) -> None:
         if not changed:

@@ -50,6 +50,15 @@ def unlist(*, client: SendsayClient, run: ExportRun, group_id: str, pks: list[in
         _unlist(client, run, group_id, part)
 
 
+def unlist_addresses(*, client: SendsayClient, run: ExportRun, group_id: str,
+                     emails: list[str]) -> None:
+    """Take `emails` (old addresses of contacts who changed theirs) out of the list
+    `group_id` (counted in `run.unlisted`); raises like `departed_remove`."""
+    for part in parts(emails, REMOVE_BATCH):
+        client.call("group.clean", id=group_id, list=part)
+        run.unlisted += len(part)
+
+
 def _departed(client: SendsayClient, run: ExportRun, pks: list[int]) -> None:
     rows = list(ExportedContact.objects.filter(pk__in=pks, user__isnull=True)
                 .values_list("pk", "email", "in_sendsay"))
@@ -75,9 +84,7 @@ def _departed(client: SendsayClient, run: ExportRun, pks: list[int]) -> None:
 def _unlist(client: SendsayClient, run: ExportRun, group_id: str, pks: list[int]) -> None:
     rows = ExportedContact.objects.filter(pk__in=pks)
     listed = list(rows.filter(in_sendsay=True).values_list("email", flat=True))
-    if listed:
-        client.call("group.clean", id=group_id, list=listed)
+    unlist_addresses(client=client, run=run, group_id=group_id, emails=listed)
     # Never in Sendsay (refused): nothing to take out; a return is a new contact.
     rows.filter(in_sendsay=False).delete()
     rows.update(state=ContactState.REMOVED, content_hash="", source_hash="", track_id="")
-    run.unlisted += len(listed)

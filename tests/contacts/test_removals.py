@@ -157,3 +157,23 @@ def test_contacts_that_left_are_found_between_chunks_and_after_the_last(
     assert (run.unlisted, run.uploaded, run.skipped_unchanged) == (4, 0, 6)
     assert sendsay_emulator.list_members(first.list_id) == emails(
         [user for user in buyers if user not in leaving])
+
+
+def test_a_changed_address_leaves_the_list_and_the_new_one_joins_it(
+        mapped, sendsay_emulator, storefront):
+    buyers = make_buyers(3, storefront)
+    first = run_export(mapped)
+    ann = buyers[0]
+    old_address = ann.email
+    ann.email = "ann.new@example.org"
+    ann.save()
+
+    run = run_export(mapped)
+
+    assert (run.uploaded, run.unlisted, run.deleted) == (1, 1, 0)
+    assert sendsay_emulator.list_members(first.list_id) == emails(buyers)  # the new address
+    assert old_address not in sendsay_emulator.list_members(first.list_id)
+    assert old_address in sendsay_emulator.members()  # kept in Sendsay, only unlisted
+    assert ExportedContact.objects.get(user=ann).email == "ann.new@example.org"
+    again = run_export(mapped)
+    assert (again.uploaded, again.unlisted) == (0, 0)
