@@ -20,6 +20,12 @@ logger = logging.getLogger(__name__)
 EVENT = "seller.milestone_reached"
 
 
+def thresholds_active() -> list[int]:
+    """The active sales milestones, ascending (the vendor dashboard shows the same)."""
+    return list(MilestoneThreshold.objects.filter(active=True).order_by("sales")
+                .values_list("sales", flat=True))
+
+
 def milestones_record(*, order: Order) -> list[int]:
     """Record and announce the milestones the delivery of `order` reached; return them.
 

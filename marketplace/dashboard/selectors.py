@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -14,8 +15,24 @@ from django.utils import timezone
 from marketplace.models import Company, Order, OrderStatus, OrderStatusChange
 from marketplace.services.stock_check import ASSEMBLY_NOTE
 
-#: Sales milestones a seller is told about, in order.
-MILESTONES = (1, 100, 500, 1000)
+#: Sales milestones shown when no app supplies the editable ones (chains connects its
+#: thresholds on start-up; marketplace does not import it).
+DEFAULT_MILESTONES = (1, 100, 500, 1000)
+_milestones_source: Callable[[], Iterable[int]] | None = None
+
+
+def milestones_source_connect(source: Callable[[], Iterable[int]] | None) -> None:
+    """Plug in where the active sales milestones come from (chains does in `ready()`)."""
+    global _milestones_source
+    _milestones_source = source
+
+
+def milestones() -> tuple[int, ...]:
+    """The sales milestones a seller is told about, ascending: the connected source's (the
+    thresholds an administrator edits, the same the congratulations use), else the defaults."""
+    if _milestones_source is None:
+        return DEFAULT_MILESTONES
+    return tuple(sorted(_milestones_source()))
 
 
 def company_orders(company: Company) -> QuerySet[Order]:
@@ -146,9 +163,10 @@ def company_progress(company: Company) -> Progress:
         n=Count("id"), active=Count("id", filter=Q(is_active=True))
     )
     sales = Order.objects.filter(company=company, status=OrderStatus.DELIVERED).count()
-    upcoming = [m for m in MILESTONES if m > sales]
+    steps = milestones()
+    upcoming = [m for m in steps if m > sales]
     target = upcoming[0] if upcoming else None
-    previous = max([0, *(m for m in MILESTONES if m <= sales)])
+    previous = max([0, *(m for m in steps if m <= sales)])
     percent = 100 if target is None else int(100 * (sales - previous) / (target - previous))
     return Progress(
         has_products=products["n"] > 0,

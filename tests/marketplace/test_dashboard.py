@@ -303,3 +303,23 @@ def test_post_actions_need_the_csrf_token(seller, order):
     assert response.status_code == 403
     order.refresh_from_db()
     assert order.status == OrderStatus.PLACED
+
+
+def test_progress_follows_the_milestones_an_administrator_edits(company):
+    from chains.models import MilestoneThreshold
+    from marketplace.dashboard.selectors import company_progress
+    from marketplace.models import Order
+
+    MilestoneThreshold.objects.all().delete()
+    MilestoneThreshold.objects.bulk_create([MilestoneThreshold(sales=v) for v in (1, 3, 10)])
+    MilestoneThreshold.objects.create(sales=5, active=False)
+    template = factories.OrderFactory(company=company, status=OrderStatus.DELIVERED)
+    Order.objects.bulk_create(
+        Order(company=company, storefront=template.storefront, buyer=template.buyer,
+              shipping_method=template.shipping_method, status=OrderStatus.DELIVERED)
+        for _ in range(3)
+    )
+
+    progress = company_progress(company)
+
+    assert (progress.sales_count, progress.next_milestone, progress.percent) == (4, 10, 14)

@@ -12,5 +12,5 @@ class ProgressView(SellerRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["progress"] = selectors.company_progress(self.company)
-        context["milestones"] = selectors.MILESTONES
+        context["milestones"] = selectors.milestones()
         return context
