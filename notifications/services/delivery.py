@@ -118,10 +118,11 @@ def outbox_deliver(
     * Ends every row SENT, FAILED (permanent error, or the last allowed try) or SKIPPED; a
       temporary error puts it back to PENDING with `next_attempt_at` = exponential backoff
       with jitter and enqueues a retry after commit (the sweeper catches a lost one).
-    * Writes outcomes in bulk (`recording.Recorder`: every 50 and at the end, also when an
-      error interrupts the batch), only to rows still carrying its claim token (a row the
-      sweeper took back belongs to whoever claimed it next). Unexpected errors propagate:
-      the task calls `outbox_release` for the rows still SENDING.
+    * Writes outcomes in bulk as they come (`recording.Recorder`: every FLUSH_EVERY and at
+      the end, also when an error interrupts the batch), only to rows still carrying its
+      claim token (a row the sweeper took back belongs to whoever claimed it next).
+      Unexpected errors propagate: the task calls `outbox_release` for the rows still
+      SENDING.
     """
     token = claim_token or uuid.uuid4()
     if fill is None:
