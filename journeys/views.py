@@ -96,7 +96,7 @@ def delivery_survey(request: HttpRequest, token: str) -> HttpResponse:
 def _load_buyer(signed: links.Signed) -> User:
     user = User.objects.filter(pk=signed.user_id, buyer_profile__isnull=False).first()
     if user is None:
-        raise links.LinkError(_("This link is not valid."))
+        raise links.invalid_link()
     return user
 
 
@@ -104,7 +104,7 @@ def _load_order(signed: links.Signed) -> Order:
     order = (Order.objects.select_related("shipping_method", "storefront")
              .filter(pk=signed.order_id, buyer_id=signed.user_id).first())
     if signed.order_id is None or order is None or order.status != OrderStatus.DELIVERED:
-        raise links.LinkError(_("This link is not valid."))
+        raise links.invalid_link()
     return order
 
 

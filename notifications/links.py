@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -42,31 +43,50 @@ def _max_age(salt: str) -> int:
     return int(settings.SIGNED_LINK_MAX_AGE_DAYS) * DAY
 
 
+def signed_dump(data: dict, *, salt: str) -> str:
+    """A signed, timestamped, compressed token of `data` (every signed link of the project)."""
+    return signing.dumps(data, salt=salt, compress=True)
+
+
+def signed_load(token: str, *, salt: str, max_age: int | None = None) -> Any:
+    """The data of a valid token not older than `max_age` seconds (default
+    SIGNED_LINK_MAX_AGE_DAYS); raises LinkExpiredError or LinkError with a message fit to show
+    the person who clicked."""
+    if max_age is None:
+        max_age = int(settings.SIGNED_LINK_MAX_AGE_DAYS) * DAY
+    try:
+        return signing.loads(token, salt=salt, max_age=max_age)
+    except signing.SignatureExpired as exc:
+        raise LinkExpiredError(_("This link has expired.")) from exc
+    except signing.BadSignature as exc:
+        raise invalid_link() from exc
+
+
+def invalid_link() -> LinkError:
+    """The error of a token whose content makes no sense (signed, but not by this version)."""
+    return LinkError(_("This link is not valid."))
+
+
 def token_make(subject: LinkSubject, *, salt: str) -> str:
     data = {"k": subject.kind, "id": subject.pk}
     if subject.channel:
         data |= {"ch": subject.channel, "cat": subject.category}
-    return signing.dumps(data, salt=salt, compress=True)
+    return signed_dump(data, salt=salt)
 
 
 def token_load(token: str, *, salt: str) -> LinkSubject:
     """The subject of a valid token; raises LinkExpiredError or LinkError otherwise."""
-    try:
-        data = signing.loads(token, salt=salt, max_age=_max_age(salt))
-    except signing.SignatureExpired as exc:
-        raise LinkExpiredError(_("This link has expired.")) from exc
-    except signing.BadSignature as exc:
-        raise LinkError(_("This link is not valid.")) from exc
+    data = signed_load(token, salt=salt, max_age=_max_age(salt))
     try:
         subject = LinkSubject(kind=data["k"], pk=int(data["id"]), channel=data.get("ch", ""),
                               category=data.get("cat", ""))
     except (KeyError, TypeError, ValueError) as exc:
-        raise LinkError(_("This link is not valid.")) from exc
+        raise invalid_link() from exc
     if subject.kind not in SUBJECT_KINDS or (
         subject.channel and (subject.channel not in Channel.values
                              or subject.category not in Category.values)
     ):
-        raise LinkError(_("This link is not valid."))
+        raise invalid_link()
     return subject
 
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core import signing
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
-from notifications.links import DAY, LinkError, LinkExpiredError, absolute
+from notifications.links import (
+    absolute,
+    invalid_link,
+    signed_dump,
+    signed_load,
+)
 
 STOCK_CHECK_SALT = "chains.warehouse.stock_check"
 LABELS_SALT = "chains.warehouse.labels"
@@ -28,22 +30,16 @@ class OrderLink:
 
 
 def token_make(link: OrderLink, *, salt: str) -> str:
-    return signing.dumps({"o": link.order_id, "c": link.company_id}, salt=salt, compress=True)
+    return signed_dump({"o": link.order_id, "c": link.company_id}, salt=salt)
 
 
 def token_load(token: str, *, salt: str) -> OrderLink:
     """The order a valid token names; raises LinkExpiredError or LinkError otherwise."""
-    max_age = int(settings.SIGNED_LINK_MAX_AGE_DAYS) * DAY
-    try:
-        data = signing.loads(token, salt=salt, max_age=max_age)
-    except signing.SignatureExpired as exc:
-        raise LinkExpiredError(_("This link has expired.")) from exc
-    except signing.BadSignature as exc:
-        raise LinkError(_("This link is not valid.")) from exc
+    data = signed_load(token, salt=salt)
     try:
         return OrderLink(order_id=int(data["o"]), company_id=int(data["c"]))
     except (KeyError, TypeError, ValueError) as exc:
-        raise LinkError(_("This link is not valid.")) from exc
+        raise invalid_link() from exc
 
 
 def stock_check_url(*, order_id: int, company_id: int) -> str:

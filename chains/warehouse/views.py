@@ -18,7 +18,7 @@ from marketplace.dashboard.selectors import order_stock_check_open
 from marketplace.exceptions import MarketplaceError
 from marketplace.models import Order, OrderStatus
 from marketplace.services.stock_check import order_stock_check_answer
-from notifications.links import LinkError, LinkExpiredError
+from notifications.links import LinkError, LinkExpiredError, invalid_link
 
 from .links import LABELS_SALT, STOCK_CHECK_SALT, token_load
 
@@ -34,7 +34,7 @@ def _order(token: str, *, salt: str) -> Order:
         .prefetch_related("lines").filter(pk=link.order_id, company_id=link.company_id).first()
     )
     if order is None:
-        raise LinkError(_("This link is not valid."))
+        raise invalid_link()
     return order
 
 

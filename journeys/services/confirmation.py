@@ -45,7 +45,7 @@ def email_confirm(*, token: str) -> ConfirmResult:
         profile = (BuyerProfile.objects.select_for_update().select_related("user")
                    .filter(user_id=signed.user_id).first())
         if profile is None:
-            raise links.LinkError(_("This link is not valid."))
+            raise links.invalid_link()
         if profile.user.email.strip().lower() != signed.email:
             raise links.LinkError(
                 _("This link was sent to an e-mail address the account no longer uses."))
