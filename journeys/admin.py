@@ -10,6 +10,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django_celery_beat.models import PeriodicTask
 
+from marketplace.admin.common import ReadOnlyMixin
+
 from .models import (
     Coupon,
     DeliverySurveyAnswer,
@@ -71,17 +73,8 @@ class JourneySettingsAdmin(admin.ModelAdmin):
                              "does nothing when its task runs."))
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Rows written by the services only: listed and shown, never edited here."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(JourneyLog)

@@ -137,11 +137,9 @@ class LargeTableAdmin(admin.ModelAdmin):
         return response
 
 
-class ReadOnlyInline(admin.TabularInline):
-    """An inline that shows rows and never adds, changes or deletes them."""
-
-    extra = 0
-    can_delete = False
+class ReadOnlyMixin:
+    """For an admin over rows only the services write: listed and shown, never added, changed
+    or deleted here."""
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -151,6 +149,13 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
+    """An inline that shows rows and never adds, changes or deletes them."""
+
+    extra = 0
+    can_delete = False
 
 
 class ViewOnlyMixin:

@@ -17,6 +17,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.admin.common import ReadOnlyMixin
 from notifications.events import Channel
 from notifications.models import DeliveryDashboard, MessageStatus, OutboxMessage, SyncItem
 
@@ -81,21 +82,12 @@ def sync_backlog() -> list[dict]:
 
 
 @admin.register(DeliveryDashboard)
-class DeliveryDashboardAdmin(admin.ModelAdmin):
+class DeliveryDashboardAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Listed in the app list as "Delivery dashboard"; its "list" is the dashboard page."""
 
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
         return (request.user.has_perm("notifications.view_deliverydashboard")
                 or request.user.has_perm("notifications.view_outboxmessage"))
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.changelist_view)

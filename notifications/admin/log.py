@@ -19,7 +19,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from marketplace.admin.common import LargeTableAdmin, ReadOnlyInline
+from marketplace.admin.common import LargeTableAdmin, ReadOnlyInline, ReadOnlyMixin
 from notifications.events import EVENTS
 from notifications.models import DeliveryAttempt, MessageStatus, OutboxMessage
 from notifications.services.resend import RESENDABLE, outbox_resend
@@ -59,7 +59,7 @@ class AttemptInline(ReadOnlyInline):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(LargeTableAdmin):
+class OutboxMessageAdmin(ReadOnlyMixin, LargeTableAdmin):
     change_list_template = "admin/notifications/outboxmessage/change_list.html"
     change_form_template = "admin/notifications/outboxmessage/change_form.html"
     list_display = ("id", "created_at", "event_name", "role", "channel", "recipient",
@@ -84,15 +84,6 @@ class OutboxMessageAdmin(LargeTableAdmin):
         (_("Data the templates saw"), {"fields": ("payload",), "classes": ("collapse",)}),
     ]
     readonly_fields = ("event_name", "storefront", "status_display", "payload")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_resend_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("notifications.change_outboxmessage")

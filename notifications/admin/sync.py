@@ -11,7 +11,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from marketplace.admin.common import LargeTableAdmin
+from marketplace.admin.common import LargeTableAdmin, ReadOnlyMixin
 from notifications.models import SyncItem
 from notifications.sync.flush import sync_retry
 
@@ -19,7 +19,7 @@ from .log import status_badge
 
 
 @admin.register(SyncItem)
-class SyncItemAdmin(LargeTableAdmin):
+class SyncItemAdmin(ReadOnlyMixin, LargeTableAdmin):
     list_display = ("id", "changed_at", "kind", "source_event", "event_type", "contact",
                     "status_display", "attempts", "login", "error_short")
     list_filter = ("kind", "status", "role", "source_event", "event_type",
@@ -35,15 +35,6 @@ class SyncItemAdmin(LargeTableAdmin):
               "next_attempt_at", "claimed_at", "sent_at", "login", "error", "created_at",
               "changed_at")
     readonly_fields = ("status_display", "refs_display")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_retry_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("notifications.change_syncitem")
