@@ -4,12 +4,11 @@ ignores `select_for_update`), so there is nothing concurrent to test on it, and 
 DATABASE_URL names PostgreSQL but ends up elsewhere fails instead of skipping."""
 
 import os
-import threading
 import time
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
 from journeys.models import Coupon
 from journeys.services import coupon_issue, coupon_redeem
@@ -17,6 +16,7 @@ from marketplace import services
 from marketplace.exceptions import CouponRefusedError, EmptyCartError, OutOfStockError
 from marketplace.models import Order, Product
 from tests import factories
+from tests.concurrency import run_together
 from tests.services import require
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,25 +32,9 @@ def _row_locks():
 
 
 def race(work, *args) -> list[str]:
-    """Run `work(arg)` for each of `args` in its own thread, released together; the outcomes
-    sorted: what `work` returned, or the name of the marketplace error it raised."""
-    barrier, outcomes = threading.Barrier(len(args)), []
-
-    def run(arg):
-        try:
-            barrier.wait(timeout=30)
-            outcomes.append(work(arg))
-        except (OutOfStockError, CouponRefusedError, EmptyCartError) as exc:
-            outcomes.append(type(exc).__name__)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(arg,)) for arg in args]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return sorted(outcomes)
+    """`run_together` with the marketplace errors a checkout may end in named by class."""
+    return run_together(work, args,
+                        expected=(OutOfStockError, CouponRefusedError, EmptyCartError))
 
 
 def test_concurrent_orders_for_the_last_item_sell_it_once(storefront, shipping_method):
