@@ -17,10 +17,9 @@ from marketplace.models import Cart
 from marketplace.services import cart_add
 from notifications.models import MessageStatus, OutboxMessage
 from notifications.services import outbox_deliver
-from sendsay_admin.client import SendsayClient
-from sendsay_admin.emulator import EmulatorServer
 from tests import factories
 from tests.notifications.worker import workers
+from tests.sendsay_helpers import emulator_running
 from tests.workers import wait_until
 
 LOGIN = "x_journeys"
@@ -29,16 +28,8 @@ API_KEY = "journeys-k3y-5b7c"
 
 @pytest.fixture
 def emulator(settings):
-    server = EmulatorServer({LOGIN: API_KEY}, port=0, track_step_seconds=0).start()
-    settings.SENDSAY_API_URL = f"{server.url}/general/api/v100/json/"
-    settings.SENDSAY_SSEC_URL = f"{server.url}/general/ssec/v100/json/"
-    settings.SENDSAY_TIMEOUT = 5.0
-    SendsayClient.clear_redirect_cache()
-    try:
+    with emulator_running(settings, {LOGIN: API_KEY}, track_step_seconds=0) as server:
         yield server
-    finally:
-        server.stop()
-        SendsayClient.clear_redirect_cache()
 
 
 def sends(server, channel="email"):

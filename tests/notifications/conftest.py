@@ -9,10 +9,9 @@ import pytest
 import requests
 
 from marketplace.models import MarketplaceSettings
-from sendsay_admin.client import SendsayClient
-from sendsay_admin.emulator import EmulatorServer
 from tests import factories
 from tests.sendsay_admin.conftest import Emulator as BaseEmulator
+from tests.sendsay_helpers import emulator_running
 
 LOGIN = "x_notify"
 API_KEY = "notify-k3y-4f9a1c"
@@ -77,16 +76,8 @@ def enqueued(monkeypatch):
 
 @pytest.fixture
 def emulator(settings):
-    server = EmulatorServer({LOGIN: API_KEY}, port=0, track_step_seconds=0).start()
-    settings.SENDSAY_API_URL = f"{server.url}/general/api/v100/json/"
-    settings.SENDSAY_SSEC_URL = f"{server.url}/general/ssec/v100/json/"
-    settings.SENDSAY_TIMEOUT = 5.0
-    SendsayClient.clear_redirect_cache()
-    try:
+    with emulator_running(settings, {LOGIN: API_KEY}, track_step_seconds=0) as server:
         yield Emulator(server)
-    finally:
-        server.stop()
-        SendsayClient.clear_redirect_cache()
 
 
 @pytest.fixture
