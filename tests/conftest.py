@@ -57,6 +57,18 @@ def smtp_sink(settings):
         yield sink
 
 
+@pytest.fixture
+def marketplace(db):
+    """The marketplace-wide addresses: admin copies, quality and warehouse mail use them."""
+    from marketplace.models import MarketplaceSettings
+
+    row = MarketplaceSettings.load()
+    row.all_storefronts_email = "all@market.example.ru"
+    row.quality_email = "quality@market.example.ru"
+    row.save()
+    return row
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     """Hash test passwords with MD5: the default PBKDF2 makes factories ~15x slower."""

@@ -19,7 +19,7 @@ import requests
 
 from audience.models import Role, Segment
 from campaigns.models import Campaign, CampaignChannel, CampaignContent
-from marketplace.models import CompanyNotificationSettings, MarketplaceSettings
+from marketplace.models import CompanyNotificationSettings
 from sendsay_admin.client import SendsayClient
 from sendsay_admin.emulator import EmulatorServer
 from tests import factories
@@ -35,14 +35,6 @@ def _campaign_settings(settings):
     settings.SITE_URL = "https://market.example.ru"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CAMPAIGNS_RETRY_SECONDS = 60
-
-
-@pytest.fixture
-def marketplace(db):
-    row = MarketplaceSettings.load()
-    row.all_storefronts_email = "all@market.example.ru"
-    row.save()
-    return row
 
 
 @pytest.fixture

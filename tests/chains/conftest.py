@@ -11,7 +11,6 @@ import requests
 from django.utils import timezone
 
 from marketplace import services as marketplace
-from marketplace.models import MarketplaceSettings
 from notifications.models import MessageStatus, OutboxMessage
 from notifications.services import outbox_deliver
 from tests import factories
@@ -63,13 +62,10 @@ def inspect_account(emulator) -> dict:  # noqa: F811
 
 
 @pytest.fixture
-def marketplace_settings(db):
-    """The marketplace-wide addresses: admin copies and warehouse mail come from here."""
-    row = MarketplaceSettings.load()
-    row.all_storefronts_email = "all@market.example.ru"
-    row.quality_email = "quality@market.example.ru"
-    row.save()
-    return row
+def marketplace_settings(marketplace):
+    """`marketplace` under another name: chains' test modules import the `marketplace`
+    package."""
+    return marketplace
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from journeys.models import JourneySettings
-from marketplace.models import MarketplaceSettings
 from notifications.models import MessageStatus, OutboxMessage
 from notifications.services import outbox_deliver
 from tests import factories
@@ -45,15 +44,6 @@ def clock(time_machine):
             return self.now
 
     return Clock()
-
-
-@pytest.fixture
-def marketplace(db):
-    row = MarketplaceSettings.load()
-    row.all_storefronts_email = "all@market.example.ru"
-    row.quality_email = "quality@market.example.ru"
-    row.save()
-    return row
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 import requests
 
-from marketplace.models import MarketplaceSettings
 from tests import factories
 from tests.sendsay_admin.conftest import Emulator as BaseEmulator
 from tests.sendsay_helpers import emulator_running
@@ -37,15 +36,6 @@ def _notification_settings(settings):
     settings.ROOT_URLCONF = "tests.notifications.urls"
     settings.SITE_URL = "https://market.example.ru"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def marketplace(db):
-    row = MarketplaceSettings.load()
-    row.all_storefronts_email = "all@market.example.ru"
-    row.quality_email = "quality@market.example.ru"
-    row.save()
-    return row
 
 
 @pytest.fixture
