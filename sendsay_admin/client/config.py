@@ -48,7 +48,9 @@ def environment_proxies(url: str) -> dict[str, str]:
 
 def check_url(name: str, url: str) -> str:
     """An http(s) URL with a host and no query; returned with a trailing slash."""
-    parts = urlsplit(url) if isinstance(url, str) else None
+    # ASCII without spaces: requests are built from this text as it is (`transport._post`).
+    plain = isinstance(url, str) and url.isascii() and not any(c.isspace() for c in url)
+    parts = urlsplit(url) if plain else None
     if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
         raise SendsayConfigurationError(f"Sendsay {name} must be an http(s) URL")
     if parts.query or parts.fragment:

@@ -287,6 +287,8 @@ def test_retryable_table():
         ((LOGIN, API_KEY), {"api_url": "ftp://api.sendsay.ru/"}),
         ((LOGIN, API_KEY), {"api_url": "api.sendsay.ru/general"}),
         ((LOGIN, API_KEY), {"api_url": "https://api.sendsay.ru/?x=1"}),
+        ((LOGIN, API_KEY), {"api_url": "https://api.sendsay.ru/general api/"}),
+        ((LOGIN, API_KEY), {"api_url": "https://апи.sendsay.ru/general/"}),
         ((LOGIN, API_KEY), {"ssec_url": "file:///etc/passwd"}),
         ((LOGIN, API_KEY), {"timeout": 0}),
         ((LOGIN, API_KEY), {"max_redirects": -1}),

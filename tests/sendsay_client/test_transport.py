@@ -340,3 +340,20 @@ def test_ca_bundle_from_the_environment_is_honoured(monkeypatch, tmp_path):
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
     with SendsayClient(LOGIN, API_KEY, api_url=API_URL, ssec_url=SSEC_URL) as client:
         assert client.session.verify == str(bundle)
+
+
+def test_calls_bypass_session_request_preparation(client, rsps, monkeypatch):
+    """Calls go to the session's adapter directly (`_post`): no `Session.request`, whose
+    preparation costs more CPU than the call itself; the request is still complete."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("Session.request must not be used")
+
+    monkeypatch.setattr(requests.Session, "request", refuse)
+    rsps.post(URL, json=PONG)
+
+    client.pong()
+
+    sent = rsps.calls[0].request
+    assert sent.headers["Authorization"] == f"sendsay apikey={API_KEY}"
+    assert sent.headers["Content-Length"] == str(len(sent.body))
+    assert json.loads(sent.body) == {"action": "pong"}
