@@ -14,6 +14,8 @@ DEFAULTS = {
     "NOTIFICATIONS_SWEEP_LIMIT": 10_000,
     "NOTIFICATIONS_CELERY_QUEUE": None,
     "NOTIFICATIONS_UNSUBSCRIBE_MAX_AGE_DAYS": 90,
+    "NOTIFICATIONS_COALESCE_TASKS": False,
+    "NOTIFICATIONS_WAITING_TASKS": 4,
 }
 
 
@@ -32,3 +34,8 @@ def batch_size() -> int:
 
 def queue() -> str | None:
     return get("NOTIFICATIONS_CELERY_QUEUE") or None
+
+
+def waiting_tasks() -> int:
+    """Coalesced delivery tasks that may wait in the queue at once (`services.wakeups`)."""
+    return max(1, int(get("NOTIFICATIONS_WAITING_TASKS")))

@@ -1,7 +1,8 @@
 """System checks of the Sendsay module (tag "sendsay"); database checks skip a missing schema.
 
 W001 enabled without a key, W002 enabled without a confirmed sender, W003 EMAIL_BACKEND that
-bypasses the module, W004 the development encryption key with DEBUG off, E001 a malformed key.
+bypasses the module, W004 the development encryption key with DEBUG off, W005 coalesced
+delivery tasks without a shared cache, E001 a malformed key.
 """
 
 from __future__ import annotations
@@ -88,3 +89,16 @@ def check_encryption_key(app_configs=None, **kwargs) -> list:
             id="sendsay_admin.W004",
         )]
     return []
+
+
+@register(TAG)
+def check_coalescing_cache(app_configs=None, **kwargs) -> list:
+    if not getattr(settings, "NOTIFICATIONS_COALESCE_TASKS", False) or settings.SHARED_CACHE:
+        return []
+    return [Warning(
+        "NOTIFICATIONS_COALESCE_TASKS is on but the cache is local to each process: the web "
+        "process would count delivery tasks the workers never uncount, and notifications would "
+        "wait for the sweeper.",
+        hint="Set CACHE_URL to Redis (redis://host:6379/1), or NOTIFICATIONS_COALESCE_TASKS=false.",
+        id="sendsay_admin.W005",
+    )]

@@ -213,6 +213,12 @@ SENDSAY_SSEC_URL = env.str(
 )
 SENDSAY_TIMEOUT = env.float("SENDSAY_TIMEOUT", default=15.0)
 
+# --- Cache ----------------------------------------------------------------------------
+#: Process-local by default. Point CACHE_URL at Redis (redis://host:6379/1) when web and worker
+#: processes run apart: delivery tasks are then coalesced (NOTIFICATIONS_COALESCE_TASKS).
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+SHARED_CACHE = any(name in CACHES["default"]["BACKEND"].lower() for name in ("redis", "memcache"))
+
 # --- Notifications (outbox delivery) ------------------------------------------------
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=8)
 NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=30)
@@ -224,6 +230,10 @@ NOTIFICATIONS_VISIBILITY_TIMEOUT_SECONDS = env.int(
 NOTIFICATIONS_SWEEP_GRACE_SECONDS = env.int("NOTIFICATIONS_SWEEP_GRACE_SECONDS", default=60)
 NOTIFICATIONS_SWEEP_LIMIT = env.int("NOTIFICATIONS_SWEEP_LIMIT", default=10000)
 NOTIFICATIONS_CELERY_QUEUE = env.str("NOTIFICATIONS_CELERY_QUEUE", default="") or None
+#: Emits share the delivery tasks already waiting instead of adding one each (needs a shared
+#: cache: on by default with one); at most this many such tasks wait at once.
+NOTIFICATIONS_COALESCE_TASKS = env_bool("NOTIFICATIONS_COALESCE_TASKS", SHARED_CACHE)
+NOTIFICATIONS_WAITING_TASKS = env.int("NOTIFICATIONS_WAITING_TASKS", default=4)
 NOTIFICATIONS_UNSUBSCRIBE_MAX_AGE_DAYS = env.int(
     "NOTIFICATIONS_UNSUBSCRIBE_MAX_AGE_DAYS", default=90
 )

@@ -34,6 +34,9 @@ def django_env(settings: str, database: str, **extra: str) -> dict[str, str]:
     env = {
         **os.environ, "DJANGO_SETTINGS_MODULE": settings, "DATABASE_URL": database,
         "DATABASE_CONN_MAX_AGE": "60", "CELERY_BROKER_URL": REDIS_URL, "DEBUG": "false",
+        # The cache of a deployment with Redis (shared by the emitter and the workers: the
+        # engine coalesces delivery tasks; django-post-office does not use it).
+        "CACHE_URL": os.environ.get("BENCH_CACHE_URL", REDIS_URL),
         "SECRET_KEY": "bench-secret-key-" + "x" * 40, "SECRETS_ENCRYPTION_KEY": BENCH_FERNET_KEY,
         "SECURE_SSL_REDIRECT": "false",
         "SESSION_COOKIE_SECURE": "false", "CSRF_COOKIE_SECURE": "false", "LOG_LEVEL": "INFO",

@@ -51,28 +51,30 @@ class Batch:
     recorder: Recorder
 
 
-def _fill_ids(now, limit: int, exclude: Sequence[int]) -> list[int]:
-    """Up to `limit` ids of PENDING rows due and waiting longer than the fill age, oldest due
-    first; rows another claimer is locking are skipped (PostgreSQL, MySQL 8, MariaDB 10.6)."""
+def _fill_ids(now, limit: int, exclude: Sequence[int], *, fresh: bool = False) -> list[int]:
+    """Up to `limit` ids of PENDING rows due and waiting longer than the fill age (`fresh`:
+    any age), oldest due first; rows another claimer is locking are skipped (PostgreSQL,
+    MySQL 8, MariaDB 10.6)."""
     age = float(getattr(settings, "NOTIFICATIONS_CLAIM_FILL_AFTER_SECONDS", FILL_AFTER_SECONDS))
     if limit <= 0 or age < 0:
         return []
-    rows = OutboxMessage.objects.filter(
-        status=MessageStatus.PENDING, next_attempt_at__lte=now,
-        created_at__lte=now - timedelta(seconds=age),
-    ).exclude(pk__in=list(exclude)).order_by("next_attempt_at")
+    rows = OutboxMessage.objects.filter(status=MessageStatus.PENDING, next_attempt_at__lte=now)
+    if not fresh:
+        rows = rows.filter(created_at__lte=now - timedelta(seconds=age))
+    rows = rows.exclude(pk__in=list(exclude)).order_by("next_attempt_at")
     if connection.features.has_select_for_update_skip_locked:
         rows = rows.select_for_update(skip_locked=True)
     return list(rows.values_list("pk", flat=True)[:limit])
 
 
 def outbox_claim(
-    *, message_ids: Sequence[int], token: uuid.UUID, fill: int = 0
+    *, message_ids: Sequence[int], token: uuid.UUID, fill: int = 0, fresh: bool = False
 ) -> list[OutboxMessage]:
     """Claim the due PENDING rows among `message_ids` for `token` and load them. With `fill`,
     a call that claimed rows of its own also claims up to `fill` other rows that are due and
     behind (see FILL_AFTER_SECONDS): a burst of small tasks is then delivered in full
-    batches, and the later tasks, finding their rows gone, cost one SELECT."""
+    batches, and the later tasks, finding their rows gone, cost one SELECT. `fresh` (a woken
+    task, `wakeups`): fill with any due rows, whether or not its own were still there."""
     now = timezone.now()
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     changes = {"status": MessageStatus.SENDING, "claimed_at": now, "claim_token": token,
@@ -86,12 +88,14 @@ def outbox_claim(
         if status == MessageStatus.PENDING and (next_at is None or next_at <= now)]
     claimed = bool(pending) and OutboxMessage.objects.filter(
         due, pk__in=pending, status=MessageStatus.PENDING).update(**changes)
-    if claimed and fill > 0:
+    if fresh:  # the room its own rows (taken by others, or sent) left is filled too
+        fill += len(message_ids) - (claimed or 0)
+    if (claimed or fresh) and fill > 0:
         with transaction.atomic():  # the fill rows stay locked from choosing to claiming
-            extra = _fill_ids(now, fill, message_ids)
+            extra = _fill_ids(now, fill, message_ids, fresh=fresh)
             if extra:
-                OutboxMessage.objects.filter(due, pk__in=extra, status=MessageStatus.PENDING
-                                             ).update(**changes)
+                claimed = OutboxMessage.objects.filter(
+                    due, pk__in=extra, status=MessageStatus.PENDING).update(**changes) or claimed
     if not claimed:
         return []
     return list(
@@ -102,7 +106,7 @@ def outbox_claim(
 
 def outbox_deliver(
     *, message_ids: Sequence[int], claim_token: uuid.UUID | None = None,
-    fill: int | None = None,
+    fill: int | None = None, woken: bool = False,
 ) -> DeliveryReport:
     """Deliver the rows of `message_ids` this call manages to claim.
 
@@ -111,6 +115,8 @@ def outbox_deliver(
       batch is filled up to NOTIFICATIONS_BATCH_SIZE with other due rows that have waited
       more than NOTIFICATIONS_CLAIM_FILL_AFTER_SECONDS (`fill`: how many at most; default the
       room left in the batch), so a backlog of small tasks goes out in full batches.
+      `woken` (a coalesced task, `wakeups`): filled with any due rows; a full batch wakes
+      another task before sending, so a backlog keeps every worker busy.
     * Renders each row (a template problem ends it FAILED with the reason: never a blank
       message), lets `dispatch` choose the route (SKIPPED with the reason when there is none),
       sends through one backend per route and batch (`send_batch`: one SMTP connection; many
@@ -127,10 +133,12 @@ def outbox_deliver(
     token = claim_token or uuid.uuid4()
     if fill is None:
         fill = conf.batch_size() - len(message_ids)
-    messages = outbox_claim(message_ids=message_ids, token=token, fill=fill)
+    messages = outbox_claim(message_ids=message_ids, token=token, fill=fill, fresh=woken)
     report = DeliveryReport()
     if not messages:
         return report
+    if woken and len(messages) >= conf.batch_size():  # more may be due: wake another worker
+        deliveries_enqueue(message_ids=[], coalesce=True)
     batch = Batch(
         token=token, dispatcher=Dispatcher(), report=report,
         overrides=OverrideIndex({m.event.event for m in messages}),

@@ -59,7 +59,8 @@ def emit(event: str, *, occurrence: str | None = None, **refs: Any) -> list[int]
         .order_by("id").values_list("id", flat=True)
     )
     if ids:
-        transaction.on_commit(partial(deliveries_enqueue, message_ids=ids), robust=True)
+        transaction.on_commit(partial(deliveries_enqueue, message_ids=ids, coalesce=True),
+                              robust=True)
     return ids
 
 
