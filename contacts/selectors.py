@@ -1,7 +1,7 @@
-"""Read queries of the contact export: which contacts an account exports (streamed in user id
-order), the per-chunk aggregates the mapped fields need (id-range queries), the stored export
-state, who goes first when the upload budget is short, and the exported contacts that no longer
-belong (user deleted, or out of the account's scope).
+"""Read queries of the contact export: which contacts an account exports, their columns and the
+per-chunk aggregates the mapped fields need (id-range queries), who goes first when the upload
+budget is short, and the exported contacts of deleted users. The stream of changed contacts is
+`changes`'.
 
 Priority (when the budget cannot take every new contact): contacts that may be mailed at once
 (buyers who confirmed their e-mail, and seller staff) before buyers waiting for double opt-in;
@@ -12,7 +12,7 @@ active last), then by user id.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import (
@@ -29,21 +29,21 @@ from django.db.models import (
     Q,
     QuerySet,
     Sum,
-    TextField,
     Value,
     When,
 )
-from django.db.models.functions import MD5, Cast, Coalesce, Concat, Lower
+from django.db.models.functions import Cast, Coalesce, Lower
 
 from marketplace.models import BuyerProfile, Category, Order, OrderStatus, Product, User
 from sendsay_admin.models import SendsayAccount
 
-from .models import ContactState, ExportedContact
+from .models import ExportedContact
 from .values import ORDER_AGGREGATES, ExportPlan
 
 #: Rows read from the database per chunk (one round of aggregate queries per chunk).
 CHUNK_SIZE = 5000
-#: Up to this many changed contacts of a chunk are read by id (IN), more by id range.
+#: Up to this many changed contacts of a chunk are read by id (IN), more by id range when they
+#: are close together (`_by_range`).
 DETAIL_IN_MAX = 500
 #: Between the columns hashed together (a character no address or name holds).
 SEPARATOR = "\x1f"
@@ -94,36 +94,12 @@ def contacts_queryset(account: SendsayAccount) -> QuerySet[User]:
     return qs
 
 
-def row_hash(plan: ExportPlan):
-    """An expression hashing, in the database, the row columns the mapped fields read (MD5 of
-    the columns as text, separated): rows stream without those columns."""
-    if not plan.row_keys:
-        return Value("", output_field=TextField())
-    parts = []
-    for key in plan.row_keys:
-        parts += [ROW_FIELDS.get(key, F(key)), Value(SEPARATOR)]
-    return MD5(Concat(*parts, output_field=TextField()))
-
-
-def contacts_stream(
-    account: SendsayAccount, plan: ExportPlan, after: int = 0, *, chunk_size: int = CHUNK_SIZE,
-) -> Iterator[dict[str, Any]]:
-    """Every contact with a user id above `after`, in id order, streamed as narrow rows: id,
-    email, bp_id, company_id and `row_hash`."""
-    return (
-        contacts_queryset(account).filter(pk__gt=after).order_by("pk")
-        .values("id", "email", bp_id=ROW_FIELDS["bp_id"], company_id=ROW_FIELDS["company_id"],
-                row_hash=row_hash(plan))
-        .iterator(chunk_size=chunk_size)
-    )
-
-
 def contact_details(account: SendsayAccount, plan: ExportPlan,
                     ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     """user id -> every column the values are computed from, with the orders aggregate values,
     for the contacts `ids` (one chunk's changed ones, ascending)."""
     qs = contacts_queryset(account)
-    if len(ids) > DETAIL_IN_MAX:  # many: the id range is cheaper than a long IN list
+    if _by_range(ids):  # many and close together: the id range is cheaper than a long IN
         qs, wanted = qs.filter(pk__gte=ids[0], pk__lte=ids[-1]), set(ids)
     else:
         qs, wanted = qs.filter(pk__in=ids), None
@@ -143,9 +119,15 @@ def contact_details(account: SendsayAccount, plan: ExportPlan,
 def _orders(ids: Sequence[int]) -> QuerySet[Order]:
     """The non-cancelled orders of the buyers `ids` (ascending), ungrouped and unordered."""
     qs = Order.objects.exclude(status=OrderStatus.CANCELLED).order_by()
-    if len(ids) > DETAIL_IN_MAX:
+    if _by_range(ids):
         return qs.filter(buyer_id__gte=ids[0], buyer_id__lte=ids[-1])
     return qs.filter(buyer_id__in=ids)
+
+
+def _by_range(ids: Sequence[int]) -> bool:
+    """Read the ids `ids` (ascending) by id range: many of them, and at least half of the ids
+    of their range (a few changed contacts spread over every user are read by id)."""
+    return len(ids) > DETAIL_IN_MAX and ids[-1] - ids[0] < 2 * len(ids)
 
 
 def contacts_count(account: SendsayAccount, after: int = 0) -> int:
@@ -175,18 +157,9 @@ def first_new_contacts(account: SendsayAccount, budget: int | None) -> set[int] 
 
 
 def chunk_aggregates(plan: ExportPlan, rows: Sequence[dict[str, Any]]) -> None:
-    """Add to each row of a chunk the aggregates its mapped fields read, with a few set-based
-    queries over the chunk: the orders' count / sum / last date (non-cancelled) as one hash,
-    interests, the seller company's active products and non-cancelled orders."""
-    ids = [row["id"] for row in rows]
-    if plan.needs("buyer", *ORDER_AGGREGATES):
-        summary = Concat(Cast(Count("id"), TextField()), Value(SEPARATOR),
-                         Cast(Sum("total"), TextField()), Value(SEPARATOR),
-                         Cast(Max("created_at"), TextField()), output_field=TextField())
-        hashes = dict(_orders(ids).values("buyer_id").annotate(h=MD5(summary))
-                      .values_list("buyer_id", "h"))
-        for row in rows:
-            row["orders_hash"] = hashes.get(row["id"], "")
+    """Add to each row (`contact_details`' rows of a chunk) the small aggregates its mapped
+    fields read, with a few set-based queries: interests, the seller company's active products
+    and non-cancelled orders (the orders aggregates come with the details)."""
     if plan.needs("buyer", "interest_categories"):
         interests = _interests([row["bp_id"] for row in rows if row["bp_id"] is not None])
         for row in rows:
@@ -225,26 +198,6 @@ def _interests(profile_ids: list[int]) -> dict[int, tuple[str, ...]]:
 def _counts(qs: QuerySet) -> dict[int, int]:
     return dict(qs.order_by().values("company_id").annotate(n=Count("id"))
                 .values_list("company_id", "n"))
-
-
-def exported_state(account: SendsayAccount, low: int, high: int | None) -> dict[int, tuple]:
-    """user id -> (email, source hash, content hash, in Sendsay, confirmed, row id, state) of
-    the stored rows of users `low`..`high` (None: no upper bound)."""
-    rows = ExportedContact.objects.filter(account=account, user_id__gte=low)
-    if high is not None:
-        rows = rows.filter(user_id__lte=high)
-    return {row[0]: row[1:] for row in rows.values_list(
-        "user_id", "email", "source_hash", "content_hash", "in_sendsay", "confirmed", "pk",
-        "state")}
-
-
-def left_scope(stored: dict[int, tuple], contact_ids: set[int]) -> list[int]:
-    """Row ids of the `stored` rows (`exported_state`) of a stretch of user ids whose user is
-    not among the account's contacts of that stretch (`contact_ids`) and not yet taken out of
-    the list: deactivated, without an e-mail or a buyer or seller profile, or on a storefront
-    another account serves (`contacts_queryset`)."""
-    return sorted(state[5] for user_id, state in stored.items()
-                  if user_id not in contact_ids and state[6] != ContactState.REMOVED)
 
 
 def departed_contacts(account: SendsayAccount) -> list[int]:

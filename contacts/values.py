@@ -2,13 +2,12 @@
 datakey triples Sendsay gets, the import caption and cells, and the two hashes that make the
 export incremental. No ORM, no network; the conversions are `sendsay_admin.fields`'.
 
-Hashes: `source_hash` covers the mapping and only the inputs the mapped fields read: the row's
-columns as one hash the database computes (`row_hash`, see `selectors.row_hash`), the orders
-aggregates likewise (`orders_hash`) and the small aggregates as values. So an unchanged contact is
-recognised from a narrow row, without reading its columns or computing its values.
-`content_hash` covers what would be sent (address, triples, cleared paths), so a contact whose
-source changed but whose exported values did not (a total spent of 100.20 -> 100.40 sent as the
-integer 100) is still not uploaded again.
+Hashes: the source hash covers the mapping (`ExportPlan.signature`) and only the inputs the mapped
+fields read (`ExportPlan.source_keys`); the database computes and compares it
+(`changes.source_hash`), so an unchanged contact is recognised without reading its columns or
+computing its values. `content_hash` covers what would be sent (address, triples, cleared
+paths), so a contact whose source changed but whose exported values did not (a total spent of
+100.20 -> 100.40 sent as the integer 100) is still not uploaded again.
 """
 
 from __future__ import annotations
@@ -35,8 +34,12 @@ from sendsay_admin.fields import (
 
 #: Bump when the meaning of a row changes, so every contact is compared afresh. 2: emptied
 #: values are sent as cleared (`cleared_paths`), so a contact with an empty mapped field is sent
-#: once more, which clears a value an earlier version left behind in Sendsay.
-VALUES_VERSION = 2
+#: once more, which clears a value an earlier version left behind in Sendsay. 3: the database
+#: computes the source hash (`changes.source_hash`): the first run after the upgrade finds every
+#: stored source hash different, reads every contact in full and compares its content hash (an
+#: unchanged contact is not uploaded, only its new source hash stored), about the work of a full
+#: export without the uploads, once.
+VALUES_VERSION = 3
 #: How a cleared path is sent: `set` with an empty value, in member.set triples and import cells
 #: alike. [I] the reference (sendsay-api.md 5.2, 6.2) names the modes set/push/merge/unshift [R]
 #: but no source says how a value is removed; an empty `set` is the one form both calls share
@@ -58,7 +61,8 @@ SELLER_INPUTS: dict[str, tuple[str, ...]] = {
     "products_count": ("products_count",), "sales_count": ("sales_count",),
     "registered_at": ("company_created",),
 }
-#: Aggregates computed per chunk (not row columns).
+#: Aggregates (not row columns): in the source hash (`orders_hash` stands for the orders
+#: count, sum and last date), and computed per chunk for the changed contacts.
 AGGREGATES = ("orders_hash", "interests", "products_count", "sales_count")
 #: The buyer fields read from the orders aggregate.
 ORDER_AGGREGATES = {"orders_count", "total_spent", "last_order_at"}
@@ -75,7 +79,8 @@ def _digest(text: str) -> str:
 @dataclass(frozen=True)
 class ExportPlan:
     """The mapping as the loop needs it: specs per role, the caption paths, the row columns the
-    database hashes (`row_keys`) and the keys the source hash reads. Built once per run."""
+    mapped fields read (`row_keys`) and every input the source hash covers. Built once per
+    run."""
 
     buyer_specs: tuple[MappingSpec, ...]
     seller_specs: tuple[MappingSpec, ...]
@@ -122,7 +127,7 @@ def plan_build(buyer_specs: Iterable[MappingSpec], seller_specs: Iterable[Mappin
     inputs += [k for s in seller for k in SELLER_INPUTS.get(s.field_code, ())]
     inputs = list(dict.fromkeys(inputs))
     row_keys = tuple(k for k in inputs if k not in AGGREGATES)
-    keys = ("email", "bp_id", "company_id", "row_hash", *(k for k in inputs if k in AGGREGATES))
+    keys = ("email", "bp_id", "company_id", *row_keys, *(k for k in inputs if k in AGGREGATES))
     signature = _digest(json.dumps(
         [VALUES_VERSION, time_zone, [_spec_key(s) for s in buyer], [_spec_key(s) for s in seller]],
         sort_keys=True, ensure_ascii=False))
@@ -138,11 +143,6 @@ def _fields(role: str, specs: tuple[MappingSpec, ...]) -> tuple:
 def _spec_key(spec: MappingSpec) -> list[Any]:
     return [spec.field_code, spec.sendsay_path, spec.sendsay_type, spec.sendsay_subtype,
             sorted(spec.answer_map.items())]
-
-
-def source_hash(plan: ExportPlan, row: Mapping[str, Any]) -> str:
-    """The hash of the mapping and of the inputs the mapped fields read (see the module)."""
-    return _digest(plan.signature + repr(tuple(row.get(key) for key in plan.source_keys)))
 
 
 def buyer_facts(row: Mapping[str, Any], zone: tzinfo = dt.UTC) -> BuyerFacts:

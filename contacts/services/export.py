@@ -1,9 +1,10 @@
-"""The export run: stream the account's contacts from the database in user id order (chunks of
-`selectors.CHUNK_SIZE`, aggregates computed per chunk), skip the unchanged ones by hash, upload
-the rest to the company's list in member.import batches (member.set for a few), within the upload
-budget, read the confirmed state back, and remove contacts that no longer belong (`removals`):
-deleted users' members before the stream, and contacts that left the scope as the stream passes
-their user id (a stored row without a contact in its stretch of ids).
+"""The export run: stream, in user id order, the account's contacts whose source hash differs
+from the stored one (`changes`: the database compares, unchanged contacts never reach Python;
+chunks of `selectors.CHUNK_SIZE` rows), read those in full, upload the ones whose values changed
+to the company's list in member.import batches (member.set for a few), within the upload budget,
+read the confirmed state back, and remove contacts that no longer belong (`removals`): deleted
+users' members before the stream, and contacts that left the scope as the stream passes their
+user id (a stored row without a contact, which the stream returns too).
 
 Budget: a new contact costs an upload. When the budget cannot take them all, the ones that go
 first are chosen before the stream starts (`selectors.first_new_contacts`, at most `remaining`
@@ -24,7 +25,6 @@ from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings as django_settings
 from django.utils.translation import gettext as _
@@ -45,7 +45,7 @@ from sendsay_admin.services import (
     mapping_specs,
 )
 
-from .. import selectors, uploads, values
+from .. import changes, selectors, uploads, values
 from ..exceptions import ExportNotPossibleError
 from ..models import ContactState, ExportedContact, ExportRun, RunStatus
 from . import store
@@ -145,14 +145,11 @@ class _Export:
             run_save(run, "list_id", "resumed_from", "cursor", "budget_limit", "budget_source",
                      "budget_used_before")
             departed_remove(client=self.client, run=run)
-            self.checked_to = after
+            self.seen = 0
             with ThreadPoolExecutor(MAX_INFLIGHT + 1, thread_name_prefix="track") as self.pool:
                 try:
-                    for rows in _chunks(selectors.contacts_stream(self.account, self.plan,
-                                                                  after)):
+                    for rows in _chunks(changes.changes_stream(self.account, self.plan, after)):
                         self._chunk(rows)
-                    self._unlist(selectors.exported_state(self.account, self.checked_to + 1,
-                                                          None), set())
                     self._flush(everything=True)
                 except SendsayError:
                     self._settle_quietly()  # count what Sendsay took; the rest stays pending
@@ -175,60 +172,50 @@ class _Export:
 
     # -- one chunk of contacts -----------------------------------------------------------
 
-    def _chunk(self, rows: list[dict[str, Any]]) -> None:
-        """Compare a chunk's narrow rows with what was stored; read the changed contacts in full
-        and buffer those to upload (a full buffer is sent at once)."""
-        run, plan = self.run, self.plan
-        selectors.chunk_aggregates(plan, rows)
-        # From the end of the previous chunk: rows of users between two chunks left the scope.
-        stored = selectors.exported_state(self.account, self.checked_to + 1, rows[-1]["id"])
-        self._unlist(stored, {row["id"] for row in rows})
-        self.checked_to = rows[-1]["id"]
-        changed = []
-        for row in rows:
-            previous, source = stored.get(row["id"]), values.source_hash(plan, row)
-            if previous is not None and previous[0] == row["email"] and previous[1] == source:
-                run.skipped_unchanged += 1
-            else:
-                changed.append((row, source, previous))
+    def _chunk(self, rows: list[changes.Change]) -> None:
+        """Handle a chunk of the change stream: take the contacts that left the scope out of
+        the list, count the unchanged contacts passed, read the changed ones in full and buffer
+        those to upload (a full buffer is sent at once)."""
+        run = self.run
+        if left := sorted(row.stored[5] for row in rows if row.email is None):
+            unlist(client=self.client, run=run, group_id=self.group_id, pks=left)
+        changed = [row for row in rows if row.changed]
+        seen = rows[-1].seen
+        run.skipped_unchanged += seen - self.seen - len(changed)
+        run.processed += seen - self.seen
+        self.seen = seen
         self._readdressed(changed)
         self._changed(changed)
-        run.processed += len(rows)
         # Everything before the first contact still buffered is stored: resume from there.
         buffered = [items[0].user_id for items in self.buffers.values() if items]
-        run.cursor = {"id": min(buffered) - 1 if buffered else rows[-1]["id"]}
+        run.cursor = {"id": min(buffered) - 1 if buffered else rows[-1].user_id}
         run_save(run, "cursor")
         self._settle(wait=False)
 
-    def _unlist(self, stored: dict[int, tuple], contact_ids: set[int]) -> None:
-        """Take contacts stored for this stretch of ids but no longer in scope out of the list."""
-        if pks := selectors.left_scope(stored, contact_ids):
-            unlist(client=self.client, run=self.run, group_id=self.group_id, pks=pks)
-
-    def _readdressed(self, changed: list[tuple[dict, str, tuple | None]]) -> None:
+    def _readdressed(self, changed: list[changes.Change]) -> None:
         """Contacts whose e-mail changed: Sendsay keys members by address, so the new one is
         uploaded as a new member, and the old address is taken out of the list here (kept in
         Sendsay, like a contact that left the scope: the address may come back). Repeatable:
         if the run fails before the new address is stored, the next run does it again."""
-        old = [previous[0] for row, _source, previous in changed
-               if previous is not None and previous[0] != row["email"] and previous[3]
-               and previous[6] != ContactState.REMOVED]
+        old = [row.stored[0] for row in changed
+               if row.stored is not None and row.stored[0] != row.email and row.stored[3]
+               and row.stored[6] != ContactState.REMOVED]
         if old:
             unlist_addresses(client=self.client, run=self.run, group_id=self.group_id,
                              emails=old)
 
-    def _changed(self, changed: list[tuple[dict, str, tuple | None]]) -> None:
+    def _changed(self, changed: list[changes.Change]) -> None:
         if not changed:
             return
         details = selectors.contact_details(self.account, self.plan,
-                                            [row["id"] for row, _source, _prev in changed])
+                                            [row.user_id for row in changed])
+        selectors.chunk_aggregates(self.plan, list(details.values()))
         source_only: list[tuple[int, str]] = []
-        for row, source, previous in changed:
-            full = details.get(row["id"])
+        for row in changed:
+            full = details.get(row.user_id)
             if full is None:  # gone since the chunk was read: the next run sees it
                 continue
-            full.update({key: row[key] for key in values.AGGREGATES if key in row})
-            item = self._compare(full, source, previous, source_only)
+            item = self._compare(full, row.source, row.stored, source_only)
             if item is not None and self._afford(item):
                 # Buyers waiting for double opt-in go in imports of their own (newbie.confirm).
                 waiting = full["company_id"] is None and not full["bp_confirmed"]
@@ -392,7 +379,7 @@ def _after(cursor: dict | None) -> int:
     return int(cursor["id"]) if cursor else 0
 
 
-def _chunks(rows: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+def _chunks(rows: Iterator[changes.Change]) -> Iterator[list[changes.Change]]:
     while chunk := list(itertools.islice(rows, selectors.CHUNK_SIZE)):
         yield chunk
 
