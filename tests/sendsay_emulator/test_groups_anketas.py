@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pytest
+
+from sendsay_admin.emulator.actions import anketas
+
 
 def test_group_create_list_get(api):
     assert api.ok("group.create", name="Buyers", type="list")["obj"] == {"id": "pl1"}
@@ -106,3 +112,20 @@ def test_anketa_quest_add_validates(api):
     for params, obj, error_id in cases:
         assert api.error("anketa.quest.add", params, obj=obj)["id"] == error_id, obj
     assert len(api.ok("anketa.get", id="custom")["obj"]["quests"]) == 3
+
+
+@pytest.mark.parametrize("subtype", sorted(anketas.DT_FORMATS))
+def test_date_answers_are_checked_like_strptime(subtype):
+    def strptime_accepts(text: str) -> bool:
+        try:
+            dt.datetime.strptime(text, anketas.DT_FORMATS[subtype])
+        except ValueError:
+            return False
+        return True
+
+    texts = ["2024-01-31 10:20:30"[:cut] for cut in (10, 13, 16, 19)] + [
+        "2024-02-30", "2023-02-29 10", "2024-1-5", "2024-01-05 7", "0000-01-01", "2024-13-01",
+        "2024-01-01 24", "2024-01-01 23:60", "2024-01-01 23:59:60", "2024-01-01:10",
+        "2024-01-01T10:20", " 2024-01-01", "2024-01-01 ", "20240101", "٢٠٢٤-01-01"]
+    for text in texts:
+        assert anketas._is_date(text, subtype) is strptime_accepts(text), text

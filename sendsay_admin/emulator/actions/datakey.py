@@ -17,6 +17,8 @@ from . import anketas
 
 #: [R] set, push, merge; [R] unshift (2024 release notes); delete [I].
 MODES = ("set", "push", "merge", "unshift", "delete")
+#: Value types `apply` stores without a copy (immutable).
+ATOMIC = frozenset({str, int, float, bool, type(None)})
 
 
 def parse(raw: object, name: str = "datakey") -> list[tuple[str, str, object]]:
@@ -83,7 +85,8 @@ def apply(tree: dict, path: str, mode: str, value: object) -> None:
                 return
             child = node[part] = {}
         node = child
-    value = copy.deepcopy(value)
+    if type(value) not in ATOMIC:  # deepcopy returns these themselves
+        value = copy.deepcopy(value)
     if removing:
         node.pop(leaf, None)
     elif mode == "set":
