@@ -16,7 +16,7 @@ import datetime as dt
 import hashlib
 import json
 import zoneinfo
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 from decimal import Decimal
@@ -28,7 +28,6 @@ from sendsay_admin.fields import (
     SELLER,
     BuyerFacts,
     MappingSpec,
-    MarketplaceField,
     SellerFacts,
 )
 
@@ -90,9 +89,10 @@ class ExportPlan:
     signature: str
     #: Local dates are those of this zone (the project's TIME_ZONE, like the mapping preview).
     zone: tzinfo = dt.UTC
-    #: (spec, catalogue field) of each mapped field of a role, in mapping order.
-    buyer_fields: tuple[tuple[MappingSpec, MarketplaceField], ...] = ()
-    seller_fields: tuple[tuple[MappingSpec, MarketplaceField], ...] = ()
+    #: (Sendsay path, catalogue getter, `fields.value_converter`) of each mapped field of a
+    #: role, in mapping order.
+    buyer_fields: tuple[tuple[str, Callable, Callable], ...] = ()
+    seller_fields: tuple[tuple[str, Callable, Callable], ...] = ()
 
     def needs(self, role: str, *codes: str) -> bool:
         specs = self.buyer_specs if role == BUYER else self.seller_specs
@@ -137,7 +137,9 @@ def plan_build(buyer_specs: Iterable[MappingSpec], seller_specs: Iterable[Mappin
 
 def _fields(role: str, specs: tuple[MappingSpec, ...]) -> tuple:
     items = {item.code: item for item in catalogue.catalogue_for(role)}
-    return tuple((spec, items[spec.field_code]) for spec in specs if spec.field_code in items)
+    return tuple((spec.sendsay_path, items[spec.field_code].getter,
+                  catalogue.value_converter(spec, items[spec.field_code]))
+                 for spec in specs if spec.field_code in items)
 
 
 def _spec_key(spec: MappingSpec) -> list[Any]:
@@ -191,12 +193,13 @@ def contact_triples(plan: ExportPlan, row: Mapping[str, Any]) -> list[list[Any]]
 
 
 def _triples(fields, facts) -> list[list[Any]]:
-    """`fields.datakey_triples` with the catalogue lookups done once per run."""
+    """`fields.datakey_triples` with the catalogue lookups and conversion choices done once
+    per run."""
     triples = []
-    for spec, item in fields:
-        converted = catalogue.value_convert(item.getter(facts), spec, item)
+    for path, getter, convert in fields:
+        converted = convert(getter(facts))
         if converted is not None:
-            triples.append([spec.sendsay_path, "set", converted])
+            triples.append([path, "set", converted])
     return triples
 
 

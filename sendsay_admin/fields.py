@@ -302,6 +302,37 @@ def value_convert(value: Any, spec: MappingSpec, item: MarketplaceField | None =
     return _text(_labels(value, item))
 
 
+def value_converter(spec: MappingSpec, item: MarketplaceField | None = None
+                    ) -> Callable[[Any], Any]:
+    """`value_convert` for one mapping with its choices made once: the same results, for code
+    that converts many contacts (the export). Dates of years 1000 and later are cut from
+    `isoformat`, several times cheaper than `strftime` and the same text."""
+    kind = spec.sendsay_type
+    if kind == QuestType.INT:
+        return lambda value: None if value is None or value == "" or value == [] else int(value)
+    if kind == QuestType.DT:
+        pattern = DT_FORMATS.get(spec.sendsay_subtype, DT_FORMATS["ys"])
+        width = len(dt.datetime(2000, 1, 1).strftime(pattern))
+
+        def date_text(value: Any) -> str | None:
+            if not isinstance(value, dt.date):
+                return None
+            if not isinstance(value, dt.datetime):
+                value = dt.datetime.combine(value, dt.time())
+            return value.isoformat(" ")[:width] if value.year >= 1000 else value.strftime(pattern)
+
+        return date_text
+    if kind in (QuestType.ONE, QuestType.MANY) or (item is not None and item.answers):
+        return lambda value: value_convert(value, spec, item)
+
+    def text(value: Any) -> str | None:
+        if type(value) is str:
+            return value or None
+        return value_convert(value, spec, item)
+
+    return text
+
+
 def datakey_triples(role: str, facts: Any, specs: Iterable[MappingSpec]) -> list[list[Any]]:
     """The ``[path, "set", value]`` triples a contact of `role` would be sent with."""
     items = {item.code: item for item in catalogue_for(role)}

@@ -126,3 +126,26 @@ def test_quest_spec_has_the_right_type(code, expected):
     spec = fields.quest_spec(fields.catalogue_get(BUYER, code), quest_id=code, name="N")
     assert spec == {"id": code, "name": "N", **expected}
     assert QuestType(spec["type"])
+
+
+def test_value_converter_gives_what_value_convert_gives():
+    zone = dt.timezone(dt.timedelta(hours=3))
+    samples = [None, "", [], "Kazan", "О'Брайен", "m", "f", "1", "0", "active", 0, 7, "12",
+               Decimal("100.5"), dt.date(1990, 5, 17), dt.date(999, 1, 2),
+               dt.datetime(2024, 1, 2, 3, 4, 5), dt.datetime(2024, 1, 2, 3, 4, 5, 678, zone),
+               dt.datetime(987, 6, 5, 4, 3, 2), ["books", "toys"], ("books",), ["nope"]]
+    answers = {"m": "1", "f": "2", "books": "b", "toys": "t", "1": "y", "0": "n"}
+    for item in fields.CATALOGUE:
+        for kind, subtypes in (("free", [""]), ("int", [""]), ("dt", ["yd", "yh", "ym", "ys", ""]),
+                               ("1m", [""]), ("nm", [""])):
+            for subtype in subtypes:
+                spec = MappingSpec(item.code, "custom.x", kind, subtype, answer_map=answers)
+                convert = fields.value_converter(spec, item)
+                for value in samples:
+                    try:
+                        expected = fields.value_convert(value, spec, item)
+                    except (TypeError, ValueError, ArithmeticError) as exc:
+                        with pytest.raises(type(exc)):
+                            convert(value)
+                        continue
+                    assert convert(value) == expected, (item.code, kind, subtype, value)
