@@ -322,7 +322,14 @@ def value_converter(spec: MappingSpec, item: MarketplaceField | None = None
             return value.isoformat(" ")[:width] if value.year >= 1000 else value.strftime(pattern)
 
         return date_text
-    if kind in (QuestType.ONE, QuestType.MANY) or (item is not None and item.answers):
+    answers = spec.answer_map
+    if kind == QuestType.ONE:
+        return lambda value: (None if value is None or value == "" or value == []
+                              else answers.get(str(value)))
+    if kind == QuestType.MANY:
+        return lambda value: (None if value is None or value == "" or value == []
+                              else [answers[str(v)] for v in value if str(v) in answers] or None)
+    if item is not None and item.answers:
         return lambda value: value_convert(value, spec, item)
 
     def text(value: Any) -> str | None:
