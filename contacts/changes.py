@@ -5,6 +5,7 @@ The source hash is one the database computes (`_hash`) over the plan's signature
 the profile ids, the row columns the mapped fields read (`row_hash`) and the aggregates they read
 (orders count / sum / last date, interests, products and sales counts; grouped queries joined
 to the contacts). An unchanged contact costs the database a hash and a join, Python nothing.
+Needs window functions and FULL OUTER JOIN: PostgreSQL 14+ (`hash_record_extended`), SQLite 3.39+.
 """
 
 from __future__ import annotations
