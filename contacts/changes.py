@@ -5,7 +5,8 @@ The source hash is one the database computes (`_hash`) over the plan's signature
 the profile ids, the row columns the mapped fields read (`row_hash`) and the aggregates they read
 (orders count / sum / last date, interests, products and sales counts; grouped queries joined
 to the contacts). An unchanged contact costs the database a hash and a join, Python nothing.
-Needs window functions and FULL OUTER JOIN: PostgreSQL 14+ (`hash_record_extended`), SQLite 3.39+.
+Needs window functions: PostgreSQL 14+ (`hash_record_extended`), SQLite 3.39+ (FULL OUTER JOIN),
+MariaDB 10.2+ / MySQL 8 (the full join as a LEFT JOIN and a NOT IN, one after the other).
 """
 
 from __future__ import annotations
@@ -132,7 +133,7 @@ def _sources(account: SendsayAccount, plan: ExportPlan, after: int) -> tuple[str
         source, separators = f"hash_record_extended(ROW(c.row_hash, {', '.join(values)}), 0)", []
         source = f"{source}::text" if values else "c.row_hash"
     else:
-        source = " || ".join(["c.row_hash", *(f"%s || COALESCE({v}, '')" for v in values)])
+        source = _concat_sql(["c.row_hash", *(f"%s, COALESCE({v}, '')" for v in values)])
         source, separators = f"MD5({source})", [SEPARATOR] * len(values)
     sql = (
         f"SELECT c.id, c.email, {source} AS source, "  # noqa: S608
@@ -140,6 +141,14 @@ def _sources(account: SendsayAccount, plan: ExportPlan, after: int) -> tuple[str
         f"FROM ({sql}) c {' '.join(joins)}"
     )
     return sql, [*separators, *params]
+
+
+def _concat_sql(parts: list[str]) -> str:
+    """SQL joining the texts `parts` (each may be a comma-separated list of texts): `||`, or
+    CONCAT on MySQL, where `||` means OR."""
+    if connection.vendor == "mysql":
+        return f"CONCAT({', '.join(parts)})"
+    return " || ".join(part.replace(", COALESCE", " || COALESCE") for part in parts)
 
 
 def _concat(parts: list):
@@ -207,18 +216,33 @@ def changes_stream(account: SendsayAccount, plan: ExportPlan, after: int = 0) ->
     contacts_sql, contacts_params = _sources(account, plan, after)
     stored_sql, stored_params = stored.query.sql_with_params()
     columns = ", ".join(f"e.{connection.ops.quote_name(name)}" for name in STORED)
+    changed = ("c.next_id IS NULL OR e.user_id IS NULL OR e.email <> c.email "
+               "OR e.source_hash <> c.source")
     # Only model metadata and compiled querysets go into the text; values are parameters.
-    sql = (
-        f"SELECT COALESCE(c.id, e.user_id), c.email, c.source, c.seen, e.user_id, {columns} "  # noqa: S608
-        f"FROM ({contacts_sql}) c FULL OUTER JOIN ({stored_sql}) e ON e.user_id = c.id "
-        "WHERE (c.id IS NULL AND e.state <> %s) OR (c.id IS NOT NULL AND ("
-        "c.next_id IS NULL OR e.user_id IS NULL OR e.email <> c.email "
-        "OR e.source_hash <> c.source)) "
-        "ORDER BY 1"
-    )
+    if connection.vendor != "mysql":
+        sql = (
+            f"SELECT COALESCE(c.id, e.user_id), c.email, c.source, c.seen, e.user_id, {columns} "  # noqa: S608
+            f"FROM ({contacts_sql}) c FULL OUTER JOIN ({stored_sql}) e ON e.user_id = c.id "
+            f"WHERE (c.id IS NULL AND e.state <> %s) OR (c.id IS NOT NULL AND ({changed})) "
+            "ORDER BY 1"
+        )
+        params = [*contacts_params, *stored_params, ContactState.REMOVED]
+    else:  # MySQL / MariaDB: the two sides of the full join, one after the other
+        ids_sql, ids_params = contacts_queryset(account).filter(pk__gt=after).order_by(
+        ).values("id").query.sql_with_params()
+        sql = (
+            f"SELECT c.id, c.email, c.source, c.seen, e.user_id, {columns} "  # noqa: S608
+            f"FROM ({contacts_sql}) c LEFT JOIN ({stored_sql}) e ON e.user_id = c.id "
+            f"WHERE {changed} "
+            f"UNION ALL SELECT e.user_id, NULL, NULL, NULL, e.user_id, {columns} "
+            f"FROM ({stored_sql}) e WHERE e.state <> %s AND e.user_id NOT IN ({ids_sql}) "
+            "ORDER BY 1"
+        )
+        params = [*contacts_params, *stored_params, *stored_params, ContactState.REMOVED,
+                  *ids_params]
     with connection.chunked_cursor() as cursor:
         with _planner_settings():  # the cursor holds its rows once declared (autocommit)
-            cursor.execute(sql, [*contacts_params, *stored_params, ContactState.REMOVED])
+            cursor.execute(sql, params)
         seen = 0
         while rows := cursor.fetchmany(FETCH_SIZE):
             for user_id, email, source, position, stored_user, *state in rows:
