@@ -149,18 +149,35 @@ def account_prepare():
             custom_field_create_for(account=account, role=item.role, field_code=item.code)
     for model in (ExportedContact, ExportRun, ExportSettings):  # a fresh Sendsay account
         model.objects.filter(account=account).delete()
+    vacuum(ExportedContact, ExportRun)
     return account
+
+
+def vacuum(*models) -> None:
+    """VACUUM ANALYZE the tables of `models` on PostgreSQL, as autovacuum would between runs
+    (it is off on the benchmark machine's server: the deleted export rows of earlier rounds
+    would otherwise bloat the table every later round reads and writes)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def change_buyers(share: float, round_no: int) -> int:
     """Change a mapped field (city) of `share` of the buyers, a different set each round."""
     from django.db.models import F
 
+    from contacts.models import ExportedContact
     from marketplace.models import BuyerProfile
 
     step = round(1 / share)
-    return BuyerProfile.objects.annotate(slot=F("id") % step).filter(
+    changed = BuyerProfile.objects.annotate(slot=F("id") % step).filter(
         slot=round_no % step).update(city=f"Bench city {time.time_ns()}")
+    vacuum(BuyerProfile, ExportedContact)
+    return changed
 
 
 def child() -> None:
