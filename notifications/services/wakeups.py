@@ -20,6 +20,7 @@ worker processes (Redis: CACHE_URL); a cache error falls back to one task per em
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from django.core.cache import caches
@@ -55,7 +56,8 @@ def wake_reserve() -> bool | None:
             waiting = cache.incr(key)
         if waiting <= conf.waiting_tasks():
             return True
-        cache.decr(key)
+        with contextlib.suppress(ValueError):  # expired since the incr: nothing to take back
+            cache.decr(key)
     except Exception:  # any cache backend error: deliver without coalescing
         logger.warning("delivery task counter unavailable; one task per emit", exc_info=True)
         return None

@@ -171,3 +171,17 @@ def test_a_backlog_of_emits_is_delivered_by_a_few_woken_tasks(storefront, smtp_s
     assert sorted(m.rcpt_tos[0] for m in smtp_sink.messages) == sorted(b.email for b in buyers)
     assert len({token for token in OutboxMessage.objects.filter(pk__in=ids)
                 .values_list("claim_token", flat=True)}) <= 8  # batches of 5, not 30 tasks
+
+
+def test_a_counter_expiring_between_count_and_take_back_is_no_error(coalescing, monkeypatch,
+                                                                    caplog):
+    from django.core.cache import cache
+
+    assert [wakeups.wake_reserve() for _ in range(2)] == [True, True]
+
+    def expired(key, delta=1, version=None):
+        raise ValueError(f"Key '{key}' not found")
+
+    monkeypatch.setattr(cache, "decr", expired)  # the TTL ran out right after the incr
+    assert wakeups.wake_reserve() is False
+    assert "counter unavailable" not in caplog.text
