@@ -281,35 +281,23 @@ def _labels(value: Any, item: MarketplaceField | None) -> Any:
     return item.answers.get(str(value), (value,))[0]
 
 
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
 def value_convert(value: Any, spec: MappingSpec, item: MarketplaceField | None = None) -> Any:
     """`value` as Sendsay expects it in `spec`'s field, or None when nothing should be sent."""
-    if value is None or value == "" or value == []:
-        return None
-    kind = spec.sendsay_type
-    if kind == QuestType.INT:
-        return int(value)
-    if kind == QuestType.DT:
-        if not isinstance(value, dt.date):
-            return None
-        if not isinstance(value, dt.datetime):
-            value = dt.datetime.combine(value, dt.time())
-        return value.strftime(DT_FORMATS.get(spec.sendsay_subtype, DT_FORMATS["ys"]))
-    if kind == QuestType.ONE:
-        return spec.answer_map.get(str(value))
-    if kind == QuestType.MANY:
-        codes = [spec.answer_map[str(v)] for v in value if str(v) in spec.answer_map]
-        return codes or None
-    return _text(_labels(value, item))
+    return value_converter(spec, item)(value)
 
 
 def value_converter(spec: MappingSpec, item: MarketplaceField | None = None
                     ) -> Callable[[Any], Any]:
-    """`value_convert` for one mapping with its choices made once: the same results, for code
-    that converts many contacts (the export). Dates of years 1000 and later are cut from
+    """The conversion of `value_convert` for one mapping, its choices made once (code that
+    converts many contacts, the export, keeps it). Dates of years 1000 and later are cut from
     `isoformat`, several times cheaper than `strftime` and the same text."""
     kind = spec.sendsay_type
     if kind == QuestType.INT:
-        return lambda value: None if value is None or value == "" or value == [] else int(value)
+        return lambda value: None if _empty(value) else int(value)
     if kind == QuestType.DT:
         pattern = DT_FORMATS.get(spec.sendsay_subtype, DT_FORMATS["ys"])
         width = len(dt.datetime(2000, 1, 1).strftime(pattern))
@@ -324,18 +312,18 @@ def value_converter(spec: MappingSpec, item: MarketplaceField | None = None
         return date_text
     answers = spec.answer_map
     if kind == QuestType.ONE:
-        return lambda value: (None if value is None or value == "" or value == []
-                              else answers.get(str(value)))
+        return lambda value: None if _empty(value) else answers.get(str(value))
     if kind == QuestType.MANY:
-        return lambda value: (None if value is None or value == "" or value == []
-                              else [answers[str(v)] for v in value if str(v) in answers] or None)
-    if item is not None and item.answers:
-        return lambda value: value_convert(value, spec, item)
+        return lambda value: None if _empty(value) else (
+            [answers[str(v)] for v in value if str(v) in answers] or None)
+    labelled = item is not None and bool(item.answers)
 
     def text(value: Any) -> str | None:
-        if type(value) is str:
-            return value or None
-        return value_convert(value, spec, item)
+        if _empty(value):
+            return None
+        if type(value) is str and not labelled:
+            return value
+        return _text(_labels(value, item))
 
     return text
 

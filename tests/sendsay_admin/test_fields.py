@@ -128,7 +128,37 @@ def test_quest_spec_has_the_right_type(code, expected):
     assert QuestType(spec["type"])
 
 
-def test_value_converter_gives_what_value_convert_gives():
+def _reference_convert(value, spec, item):
+    """The conversion as first written (`strftime` for dates, every choice made per value):
+    the oracle `value_converter`'s shortcuts are checked against."""
+    if value is None or value == "" or value == []:
+        return None
+    if spec.sendsay_type == "int":
+        return int(value)
+    if spec.sendsay_type == "dt":
+        if not isinstance(value, dt.date):
+            return None
+        if not isinstance(value, dt.datetime):
+            value = dt.datetime.combine(value, dt.time())
+        return value.strftime(fields.DT_FORMATS.get(spec.sendsay_subtype,
+                                                    fields.DT_FORMATS["ys"]))
+    if spec.sendsay_type == "1m":
+        return spec.answer_map.get(str(value))
+    if spec.sendsay_type == "nm":
+        return [spec.answer_map[str(v)] for v in value if str(v) in spec.answer_map] or None
+    if item.answers:
+        value = ([item.answers.get(str(v), (v,))[0] for v in value]
+                 if isinstance(value, list | tuple) else item.answers.get(str(value), (value,))[0])
+    if isinstance(value, dt.datetime):
+        return value.strftime(fields.DT_FORMATS["ys"])
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return ", ".join(str(part) for part in value)
+    return str(value)
+
+
+def test_value_converter_gives_what_the_reference_conversion_gives():
     zone = dt.timezone(dt.timedelta(hours=3))
     samples = [None, "", [], "Kazan", "О'Брайен", "m", "f", "1", "0", "active", 0, 7, "12",
                Decimal("100.5"), dt.date(1990, 5, 17), dt.date(999, 1, 2),
@@ -143,7 +173,7 @@ def test_value_converter_gives_what_value_convert_gives():
                 convert = fields.value_converter(spec, item)
                 for value in samples:
                     try:
-                        expected = fields.value_convert(value, spec, item)
+                        expected = _reference_convert(value, spec, item)
                     except (TypeError, ValueError, ArithmeticError) as exc:
                         with pytest.raises(type(exc)):
                             convert(value)
