@@ -56,7 +56,7 @@ def _fill_ids(now, limit: int, exclude: Sequence[int], *, fresh: bool = False) -
     any age), oldest due first; rows another claimer is locking are skipped (PostgreSQL,
     MySQL 8, MariaDB 10.6)."""
     age = float(getattr(settings, "NOTIFICATIONS_CLAIM_FILL_AFTER_SECONDS", FILL_AFTER_SECONDS))
-    if limit <= 0 or age < 0:
+    if limit <= 0 or (age < 0 and not fresh):  # a woken task must fill: rows rely on it
         return []
     rows = OutboxMessage.objects.filter(status=MessageStatus.PENDING, next_attempt_at__lte=now)
     if not fresh:

@@ -185,3 +185,19 @@ def test_a_counter_expiring_between_count_and_take_back_is_no_error(coalescing, 
     monkeypatch.setattr(cache, "decr", expired)  # the TTL ran out right after the incr
     assert wakeups.wake_reserve() is False
     assert "counter unavailable" not in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_woken_task_fills_even_with_filling_turned_off(coalescing, storefront, sent_tasks):
+    """Rows of emits that shared a waiting task have no task of their own: turning the fill
+    of plain tasks off (a negative fill age) must not strand them."""
+    coalescing.NOTIFICATIONS_CLAIM_FILL_AFTER_SECONDS = -1
+    buyers = [factories.BuyerProfileFactory(storefront=storefront).user for _ in range(3)]
+    with transaction.atomic():
+        ids = announce(storefront, buyers, "fill-off")
+
+    plain = outbox_claim(message_ids=[ids[0]], token=uuid.uuid4(), fill=10)
+    woken = outbox_claim(message_ids=[], token=uuid.uuid4(), fill=10, fresh=True)
+
+    assert [m.pk for m in plain] == [ids[0]]
+    assert sorted(m.pk for m in woken) == ids[1:]
