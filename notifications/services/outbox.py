@@ -6,8 +6,7 @@ import hashlib
 from functools import partial
 from typing import Any
 
-from django.db import connection, transaction
-from django.db.models.constants import OnConflict
+from django.db import transaction
 from django.utils import timezone
 
 from marketplace.models import MarketplaceSettings
@@ -19,6 +18,7 @@ from notifications.recipients import Recipient, recipients_resolve
 from notifications.selectors import opted_out, refs_load, refs_split
 
 from .enqueue import deliveries_enqueue
+from .rows import rows_insert
 
 MARKETPLACE_ROLES = frozenset({Role.ADMIN, Role.WAREHOUSE, Role.QUALITY})
 OCCURRENCE_MAX = 255
@@ -53,7 +53,7 @@ def emit(event: str, *, occurrence: str | None = None, **refs: Any) -> list[int]
     storefront = loaded.event_storefront
     row = _event_row(spec, variant, occurrence, payload, storefront, now)
     rows = _message_rows(spec, row, recipients, now)
-    _insert_new(rows)
+    rows_insert(OutboxMessage, rows, ignore_conflicts=True)  # the idempotency key
     ids = list(
         OutboxMessage.objects.filter(event=row, created_at=now, status=MessageStatus.PENDING)
         .order_by("id").values_list("id", flat=True)
@@ -122,7 +122,7 @@ def idempotency_key(
 def _message_rows(
     spec: EventSpec, row: OutboxEvent, recipients: list[Recipient], now
 ) -> list[dict[str, Any]]:
-    """The new outbox rows as column values by attribute name (`_insert_new` writes them)."""
+    """The new outbox rows as column values by attribute name (`rows_insert` writes them)."""
     blocked = opted_out(
         category=spec.category, user_ids=[r.user_id for r in recipients],
         company_ids=[r.company_id for r in recipients],
@@ -161,47 +161,3 @@ def _is_blocked(spec: EventSpec, recipient: Recipient, channel: str, blocked: se
         return False
     return (("user", recipient.user_id, channel) in blocked
             or ("company", recipient.company_id, channel) in blocked)
-
-
-def _insert_new(rows: list[dict[str, Any]]) -> None:
-    """`bulk_create(..., ignore_conflicts=True)` of outbox rows (column values by attribute
-    name), cheaper at fan-out sizes: a value every row shares (event, times, counters) is
-    prepared and sent once, and the statement's text does not grow with the rows. On
-    PostgreSQL one INSERT ... SELECT FROM unnest(one array per column that differs);
-    elsewhere one `executemany` of a single-row INSERT. (bulk_create builds a model instance
-    per row, prepares each value through its field and sends one placeholder per value, which
-    psycopg then parses out of the text: most of emit's time at 10,000 recipients.) Rows whose
-    idempotency key exists are skipped, as with ignore_conflicts."""
-    if not rows:
-        return
-    fields = _fields()
-    shared, varying = {}, []
-    for field in fields:
-        first = rows[0][field.attname]
-        if all(row[field.attname] == first for row in rows):
-            shared[field] = field.get_db_prep_save(first, connection)
-        else:
-            varying.append(field)
-    columns = [[field.get_db_prep_save(row[field.attname], connection) for row in rows]
-               for field in varying]
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(field.column) for field in fields)
-    table = quote(OutboxMessage._meta.db_table)
-    head = connection.ops.insert_statement(on_conflict=OnConflict.IGNORE)
-    tail = connection.ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and varying:
-            arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in varying)
-            select = ", ".join(f"%s::{field.db_type(connection)}" if field in shared
-                               else f"u.{quote(field.column)}" for field in fields)
-            unnested = ", ".join(quote(field.column) for field in varying)
-            params = [shared[field] for field in fields if field in shared] + columns
-            # Only quoted names and types from the model and %s placeholders go into the text.
-            cursor.execute(f"{head} {table} ({names}) SELECT {select} "  # noqa: S608
-                           f"FROM unnest({arrays}) AS u({unnested}) {tail}", params)
-            return
-        by_field = dict(zip(varying, columns, strict=True))
-        values = list(zip(*[by_field[field] if field in by_field else [shared[field]] * len(rows)
-                            for field in fields], strict=True))
-        placeholders = ", ".join(["%s"] * len(fields))
-        cursor.executemany(f"{head} {table} ({names}) VALUES ({placeholders}) {tail}", values)

@@ -18,6 +18,8 @@ from notifications.channels.base import (
 from notifications.dispatch import Route
 from notifications.models import AttemptOutcome, DeliveryAttempt, MessageStatus, OutboxMessage
 
+from .rows import rows_insert
+
 logger = logging.getLogger(__name__)
 
 REPORT_LISTS = {
@@ -66,17 +68,18 @@ class Recorder:
 
     def __init__(self, token: uuid.UUID, report: DeliveryReport) -> None:
         self.token, self.report = token, report
-        self._attempts: list[DeliveryAttempt] = []
+        self._attempts: list[dict] = []  # DeliveryAttempt column values
         self._finished: list[tuple[OutboxMessage, dict]] = []
 
     def attempt(self, message: OutboxMessage, route: Route, outcome: SendOutcome) -> None:
         provider_id = outcome.result.provider_id if outcome.result else ""
-        self._attempts.append(DeliveryAttempt(
-            message=message, number=message.attempts, started_at=outcome.started_at,
-            duration_ms=outcome.duration_ms, backend=route.backend, channel=route.channel,
-            provider_id=provider_id, outcome=attempt_outcome(outcome),
-            error=str(outcome.error) if outcome.error else "",
-        ))
+        self._attempts.append({
+            "message_id": message.pk, "number": message.attempts,
+            "started_at": outcome.started_at, "duration_ms": outcome.duration_ms,
+            "backend": route.backend, "channel": route.channel, "provider_id": provider_id,
+            "outcome": attempt_outcome(outcome),
+            "error": str(outcome.error) if outcome.error else "",
+        })
 
     def finish(self, message: OutboxMessage, status: str, **fields) -> None:
         """Store `status` and `fields` on the row if it is still ours (at the next flush)."""
@@ -98,7 +101,7 @@ class Recorder:
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            DeliveryAttempt.objects.bulk_create(attempts)
+            rows_insert(DeliveryAttempt, attempts)
             stored = self._store(finished)
         for message, changes in stored:
             getattr(self.report, REPORT_LISTS[changes["status"]]).append(message.pk)
@@ -106,16 +109,29 @@ class Recorder:
                         changes.get("backend") or "-", message.attempts)
 
     def _store(self, finished: list[tuple[OutboxMessage, dict]]) -> list:
-        """Write the rows still carrying our claim token (locked while we write them: the
-        sweeper may have taken one back); one UPDATE per set of changed fields."""
+        """Write the rows still carrying our claim token (the sweeper may have taken one back);
+        one UPDATE per set of changed fields. PostgreSQL tells which rows were still ours with
+        RETURNING; elsewhere they are read, locked, first."""
         if not finished:
             return []
-        ours = set(
-            OutboxMessage.objects.select_for_update()
-            .filter(pk__in=[m.pk for m, _ in finished], claim_token=self.token)
-            .values_list("pk", flat=True)
-        )
-        groups: dict[tuple, list[OutboxMessage]] = defaultdict(list)
+        returning = connection.vendor == "postgresql"
+        if not returning:
+            ours = set(
+                OutboxMessage.objects.select_for_update()
+                .filter(pk__in=[m.pk for m, _ in finished], claim_token=self.token)
+                .values_list("pk", flat=True)
+            )
+        groups: dict[tuple, list[tuple[OutboxMessage, dict]]] = defaultdict(list)
+        for item in finished:
+            if returning or item[0].pk in ours:
+                groups[tuple(sorted(item[1]))].append(item)
+        if returning:
+            ours = set()
+            for names, items in groups.items():
+                ours |= self._update(items, names, returning=True)
+        else:
+            for names, items in groups.items():
+                self._update(items, names, returning=False)
         stored = []
         for message, changes in finished:
             if message.pk not in ours:
@@ -123,34 +139,35 @@ class Recorder:
                 continue
             for name, value in changes.items():
                 setattr(message, name, value)
-            groups[tuple(sorted(changes))].append(message)
             stored.append((message, changes))
-        for names, rows in groups.items():
-            self._update(rows, names)
         return stored
 
-    def _update(self, rows: list[OutboxMessage], names: tuple[str, ...]) -> None:
-        """One UPDATE of `rows` (still carrying our token): a value shared by every row is set
-        as it is, a value that differs per row (provider id, sent at) as `CASE id WHEN ...`.
-        Plain SQL: Django's `bulk_update` / `Case(When())` cost about 1 ms per row to build."""
+    def _update(self, items: list[tuple[OutboxMessage, dict]], names: tuple[str, ...], *,
+                returning: bool) -> set[int]:
+        """One UPDATE of the rows of `items` (message, changes) that still carry our token: a
+        value shared by every row is set as it is, a value that differs per row (provider id,
+        sent at) as `CASE id WHEN ...`; with `returning`, the ids it updated. Plain SQL:
+        Django's `bulk_update` / `Case(When())` cost about 1 ms per row to build."""
         quote = connection.ops.quote_name
         sets, params = [], []
         for name in names:
             field = OutboxMessage._meta.get_field(name)
-            values = [field.get_db_prep_save(getattr(row, name), connection) for row in rows]
+            values = [field.get_db_prep_save(changes[name], connection) for _, changes in items]
             if all(value == values[0] for value in values):
                 sets.append(f"{quote(field.column)} = %s")
                 params.append(values[0])
                 continue
             sets.append(f"{quote(field.column)} = CASE {quote('id')} "
-                        + " ".join(["WHEN %s THEN %s"] * len(rows)) + " END")
-            for row, value in zip(rows, values, strict=True):
-                params += [row.pk, value]
+                        + " ".join(["WHEN %s THEN %s"] * len(items)) + " END")
+            for (message, _), value in zip(items, values, strict=True):
+                params += [message.pk, value]
         token = OutboxMessage._meta.get_field("claim_token").get_db_prep_save(self.token,
                                                                               connection)
         # Only quoted column names from the model and %s placeholders go into the text.
         sql = (f"UPDATE {quote(OutboxMessage._meta.db_table)} SET {', '.join(sets)} "  # noqa: S608
-               f"WHERE {quote('id')} IN ({', '.join(['%s'] * len(rows))}) "
+               f"WHERE {quote('id')} IN ({', '.join(['%s'] * len(items))}) "
                f"AND {quote('claim_token')} = %s")
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, *(row.pk for row in rows), token])
+            cursor.execute(f"{sql} RETURNING {quote('id')}" if returning else sql,
+                           [*params, *(message.pk for message, _ in items), token])
+            return {pk for (pk,) in cursor.fetchall()} if returning else set()
