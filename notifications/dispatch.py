@@ -70,10 +70,10 @@ class Dispatcher:
         return self._active[scope]
 
     def sender_usable(self, sender: str) -> bool:
-        address = parseaddr(sender)[1].lower()
-        if address not in self._usable:
-            self._usable[address] = bool(address) and sender_is_usable(address)
-        return self._usable[address]
+        if sender not in self._usable:  # by the sender as written: parseaddr is not cheap
+            address = parseaddr(sender)[1].lower()
+            self._usable[sender] = bool(address) and sender_is_usable(address)
+        return self._usable[sender]
 
     def route(self, envelope: Envelope) -> Route | Skip:
         """The rules (DESIGN.md section 5.6):

@@ -334,3 +334,28 @@ def test_a_messenger_falling_back_to_email_respects_an_email_opt_out(storefront,
     assert row.channel == "sms" and row.status == MessageStatus.SKIPPED
     assert row.error == "opted out of marketing messages by email"
     assert smtp_sink.messages == []
+
+
+def test_a_message_failing_to_render_mid_batch_leaves_every_other_outcome_on_its_own_row(
+        order, sendsay_on, confirm_sender, emulator, enqueued):
+    """Rows are rendered as the Sendsay calls in flight take them: a row that fails to render
+    in the middle of a batch is FAILED and each other row records its own call's outcome."""
+    confirm_sender(order.storefront.company_email)
+    confirm_sender("all@market.example.ru")
+    TemplateOverride.objects.create(event="order.placed", role="buyer", channel="email",
+                                    language="ru", subject="Order {{ order.nubmer }}")
+    orders = [order, *(factories.OrderFactory(
+        company=order.company, storefront=order.storefront, buyer=order.buyer,
+        shipping_method=order.shipping_method) for _ in range(9))]
+    for each in orders:
+        notifications.emit("order.placed", order_id=each.pk)
+    report = deliver_all()
+    assert (len(report.sent), len(report.failed)) == (20, 10)
+    assert set(OutboxMessage.objects.filter(role="buyer").values_list("status", flat=True)) == {
+        MessageStatus.FAILED}
+    sends = {str(s["track.id"]): s for s in emulator.sends("email")}
+    assert len(sends) == 20
+    for row in OutboxMessage.objects.exclude(role="buyer").select_related("event"):
+        send = sends[row.provider_id]
+        assert send["recipients"][0]["email"] == row.recipient
+        assert f"№{row.event.payload['order']['number']}" in send["letter"]["subject"]

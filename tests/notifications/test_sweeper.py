@@ -56,7 +56,7 @@ def test_a_crashing_delivery_releases_its_rows_and_reraises(order, enqueued, mon
     def explode(*args, **kwargs):
         raise RuntimeError("renderer exploded")
 
-    monkeypatch.setattr("notifications.services.delivery._deliver_one", explode)
+    monkeypatch.setattr("notifications.services.delivery._outbound", explode)
     with pytest.raises(RuntimeError):
         tasks.deliver(ids)
     rows = OutboxMessage.objects.filter(pk__in=ids)
@@ -70,3 +70,32 @@ def test_deliver_task_takes_a_json_list_of_ints(order, smtp_sink, enqueued):
     tasks.deliver.apply(args=[ids], serializer="json")
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {MessageStatus.SENT}
     assert len(smtp_sink.wait_for(3)) == 3
+
+
+def test_a_row_taken_back_mid_delivery_keeps_its_new_claimer_state(order, enqueued, caplog):
+    """The recorder writes outcomes only to rows still carrying its claim token: a row the
+    sweeper took back (and another worker claimed) is left as that worker has it."""
+    import uuid
+
+    from notifications.services.delivery import outbox_claim
+    from notifications.services.recording import DeliveryReport, Recorder
+
+    ids = notifications.emit("order.placed", order_id=order.pk)
+    token = uuid.uuid4()
+    mine = outbox_claim(message_ids=ids, token=token)
+    other = uuid.uuid4()
+    OutboxMessage.objects.filter(pk=ids[0]).update(claim_token=other)  # re-claimed elsewhere
+    report = DeliveryReport()
+    recorder = Recorder(token, report)
+    now = timezone.now()
+    for message in mine:
+        recorder.finish(message, MessageStatus.SENT, backend="smtp", provider_id=f"p{message.pk}",
+                        sent_at=now, error="")
+    recorder.flush()
+    assert sorted(report.sent) == sorted(ids[1:])
+    taken = OutboxMessage.objects.get(pk=ids[0])
+    assert (taken.status, taken.claim_token, taken.provider_id) == (
+        MessageStatus.SENDING, other, "")
+    assert {m.provider_id for m in OutboxMessage.objects.filter(pk__in=ids[1:])} == {
+        f"p{pk}" for pk in ids[1:]}
+    assert f"outbox {ids[0]} was taken back" in caplog.text
