@@ -135,10 +135,13 @@ def _sources(account: SendsayAccount, plan: ExportPlan, after: int) -> tuple[str
     else:
         source = _concat_sql(["c.row_hash", *(f"%s, COALESCE({v}, '')" for v in values)])
         source, separators = f"MD5({source})", [SEPARATOR] * len(values)
+    # The hashes are computed first and the window sorts the narrow rows: PostgreSQL would
+    # otherwise pull the subquery up and sort every joined column (OFFSET 0 keeps it apart).
+    fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
     sql = (
-        f"SELECT c.id, c.email, {source} AS source, "  # noqa: S608
-        "ROW_NUMBER() OVER (ORDER BY c.id) AS seen, LEAD(c.id) OVER (ORDER BY c.id) AS next_id "
-        f"FROM ({sql}) c {' '.join(joins)}"
+        "SELECT s.id, s.email, s.source, ROW_NUMBER() OVER (ORDER BY s.id) AS seen, "  # noqa: S608
+        "LEAD(s.id) OVER (ORDER BY s.id) AS next_id "
+        f"FROM (SELECT c.id, c.email, {source} AS source FROM ({sql}) c {' '.join(joins)}{fence}) s"
     )
     return sql, [*separators, *params]
 
