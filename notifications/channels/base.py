@@ -101,6 +101,9 @@ class ChannelBackend(ABC):
 
     name: str = ""
     channels: frozenset[Channel] = frozenset()
+    #: Whether a batch's messages are all rendered before the first is handed over (True),
+    #: or each as the backend takes it, overlapping rendering with the sends in flight.
+    renders_ahead: bool = True
 
     def open(self) -> None:  # noqa: B027 (optional hook)
         """Open a connection to reuse across `send` calls (no-op by default)."""

@@ -81,6 +81,7 @@ class SendsayBackend(ChannelBackend):
 
     name = "sendsay"
     channels = frozenset(ROUTES)
+    renders_ahead = False  # 16 calls in flight leave the rendering thread room
 
     def __init__(self, client: SendsayClient) -> None:
         self.client = client

@@ -69,6 +69,8 @@ class SmtpBackend(ChannelBackend):
 
     name = "smtp"
     channels = frozenset({Channel.EMAIL})
+    #: Rendering while the SMTP conversations wait for the GIL to read replies was slower.
+    renders_ahead = True
 
     def __init__(self, connection: BaseEmailBackend) -> None:
         self.connection = connection

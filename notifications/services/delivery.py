@@ -217,7 +217,8 @@ def _outbound(message: OutboxMessage, route: Route, batch: Batch) -> OutboundMes
 
 def _send_all(routed: list[Routed], batch: Batch) -> None:
     """One `send_batch` per backend (routes that share a backend go together, in row order).
-    Rows are rendered as the backend takes them, so rendering overlaps the sends in flight."""
+    A backend that `renders_ahead` gets its rows rendered first; the others take each row as
+    it is rendered, so rendering overlaps the sends in flight."""
     groups: dict[int, list[Routed]] = {}
     backends = {}
     for item in routed:
@@ -233,7 +234,9 @@ def _send_all(routed: list[Routed], batch: Batch) -> None:
                     handed.append((message, route))
                     yield outbound
 
-        with closing(backends[key].send_batch(rendered(), size=len(group))) as sent:
+        backend = backends[key]
+        outbounds = list(rendered()) if backend.renders_ahead else rendered()
+        with closing(backend.send_batch(outbounds, size=len(group))) as sent:
             for outcome in sent:
                 message, route = handed.popleft()
                 _record(message, route, outcome, batch)
