@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from abc import ABC, abstractmethod
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -73,14 +73,13 @@ class UnsupportedFeatureError(PermanentDeliveryError):
 
 
 def in_flight(
-    submit: Callable[[int, OutboundMessage], Future], messages: Iterable[OutboundMessage],
+    submit: Callable[[int, OutboundMessage], Future], messages: Sequence[OutboundMessage],
     window: int,
 ) -> Iterator[SendOutcome]:
     """Yield the outcomes of `submit(index, message)` futures in the messages' order, with at
     most `window` submitted and not yet yielded: the next message is handed over only when
     the caller takes an outcome, so no more than `window` messages are ever sent and not yet
-    recorded (a lazy `messages` is produced while the ones before it are in flight). Closing
-    the iterator early waits for what is in flight."""
+    recorded. Closing the iterator early waits for what is in flight."""
     pending: deque[Future] = deque()
     try:
         for index, message in enumerate(messages):
@@ -101,9 +100,6 @@ class ChannelBackend(ABC):
 
     name: str = ""
     channels: frozenset[Channel] = frozenset()
-    #: Whether a batch's messages are all rendered before the first is handed over (True),
-    #: or each as the backend takes it, overlapping rendering with the sends in flight.
-    renders_ahead: bool = True
 
     def open(self) -> None:  # noqa: B027 (optional hook)
         """Open a connection to reuse across `send` calls (no-op by default)."""
@@ -114,17 +110,13 @@ class ChannelBackend(ABC):
     @abstractmethod
     def send(self, message: OutboundMessage) -> DeliveryResult: ...
 
-    def send_batch(self, messages: Iterable[OutboundMessage], *, size: int | None = None
-                   ) -> Iterator[SendOutcome]:
+    def send_batch(self, messages: Sequence[OutboundMessage]) -> Iterator[SendOutcome]:
         """Send each message; yields the outcomes in the same order, each as soon as it is
         known, so the caller records it while later messages are still being sent (a worker
-        killed mid-batch then leaves only the last few outcomes unrecorded). `messages` may
-        be produced lazily (rendered as they are taken); `size` is how many it yields at most
-        (default `len(messages)`), to choose between one at a time and many in flight.
-        `DeliveryError` is caught per message, anything else (a misconfiguration) propagates.
-        One after the other here; a backend whose provider answers slowly overrides this to
-        keep several in flight (`in_flight`). Close the iterator when not consuming it to
-        the end."""
+        killed mid-batch then leaves only the last few outcomes unrecorded). `DeliveryError`
+        is caught per message, anything else (a misconfiguration) propagates. One after the
+        other here; a backend whose provider answers slowly overrides this to keep several
+        in flight (`in_flight`). Close the iterator when not consuming it to the end."""
         for message in messages:
             yield self.timed_send(message)
 

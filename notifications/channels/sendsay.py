@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from email.utils import parseaddr
 from functools import lru_cache
@@ -81,14 +81,12 @@ class SendsayBackend(ChannelBackend):
 
     name = "sendsay"
     channels = frozenset(ROUTES)
-    renders_ahead = False  # 16 calls in flight leave the rendering thread room
 
     def __init__(self, client: SendsayClient) -> None:
         self.client = client
 
-    def send_batch(self, messages: Iterable[OutboundMessage], *, size: int | None = None
-                   ) -> Iterator[SendOutcome]:
-        if (len(messages) if size is None else size) < 2:
+    def send_batch(self, messages: Sequence[OutboundMessage]) -> Iterator[SendOutcome]:
+        if len(messages) < 2:
             return super().send_batch(messages)
         pool = _send_pool()
         return in_flight(lambda _index, message: pool.submit(self.timed_send, message),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import smtplib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from email.utils import make_msgid, parseaddr
 
@@ -69,8 +69,6 @@ class SmtpBackend(ChannelBackend):
 
     name = "smtp"
     channels = frozenset({Channel.EMAIL})
-    #: Rendering while the SMTP conversations wait for the GIL to read replies was slower.
-    renders_ahead = True
 
     def __init__(self, connection: BaseEmailBackend) -> None:
         self.connection = connection
@@ -122,14 +120,12 @@ class SmtpBackend(ChannelBackend):
             raise error from exc
         return DeliveryResult(provider_id=message_id, backend=self.name)
 
-    def send_batch(self, messages: Iterable[OutboundMessage], *, size: int | None = None
-                   ) -> Iterator[SendOutcome]:
-        size = len(messages) if size is None else size
-        if type(self.connection) is not DjangoSmtpBackend or size < 2 * CONNECTIONS:
+    def send_batch(self, messages: Sequence[OutboundMessage]) -> Iterator[SendOutcome]:
+        if type(self.connection) is not DjangoSmtpBackend or len(messages) < 2 * CONNECTIONS:
             return super().send_batch(messages)
         return self._lanes(messages)
 
-    def _lanes(self, messages: Iterable[OutboundMessage]) -> Iterator[SendOutcome]:
+    def _lanes(self, messages: Sequence[OutboundMessage]) -> Iterator[SendOutcome]:
         """Message n goes over connection n % CONNECTIONS, each connection in a thread of its
         own (an SMTP conversation is sequential); two messages per connection in flight."""
         lanes = [self, *(SmtpBackend(self._sibling()) for _ in range(CONNECTIONS - 1))]

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import timedelta
@@ -146,7 +145,7 @@ def outbox_deliver(
         facts=batch_facts(messages), recorder=Recorder(token, report),
     )
     try:
-        _send_all([item for m in messages if (item := _route_one(m, batch)) is not None], batch)
+        _send_all([item for m in messages if (item := _deliver_one(m, batch)) is not None], batch)
     finally:
         try:
             batch.recorder.flush()
@@ -184,61 +183,44 @@ def _render(message: OutboxMessage, route: Route, extras: dict, batch: Batch) ->
                   event.storefront_id, event.payload, extras=extras, overrides=batch.overrides)
 
 
-Routed = tuple[OutboxMessage, Route]
+Prepared = tuple[OutboxMessage, Route, OutboundMessage]
 
 
-def _route_one(message: OutboxMessage, batch: Batch) -> Routed | None:
-    """The row's route, or None when it has none (ended SKIPPED with the reason)."""
+def _deliver_one(message: OutboxMessage, batch: Batch) -> Prepared | None:
+    """One row up to its send: the route and the rendered message to hand to the backend, or
+    None when the row already ended (SKIPPED: no route; FAILED: a template problem)."""
     decision = _precheck(message, batch)
     if isinstance(decision, Skip):
         batch.recorder.finish(message, MessageStatus.SKIPPED, error=decision.reason)
         return None
-    return message, decision
-
-
-def _outbound(message: OutboxMessage, route: Route, batch: Batch) -> OutboundMessage | None:
-    """The rendered message to hand to the backend, or None when the row ended FAILED (a
-    template problem)."""
-    extras = context_extras(message, route)
+    extras = context_extras(message, decision)
     try:
-        rendered = _render(message, route, extras, batch)
+        rendered = _render(message, decision, extras, batch)
     except TemplateError as exc:
         batch.recorder.finish(message, MessageStatus.FAILED, error=f"template: {exc}")
         return None
-    return OutboundMessage(
-        outbox_id=message.pk, channel=route.channel, to=route.to, sender=message.sender,
+    outbound = OutboundMessage(
+        outbox_id=message.pk, channel=decision.channel, to=decision.to, sender=message.sender,
         subject=rendered.subject, text=rendered.text, html=rendered.html,
-        headers=marketing_headers(extras, route),
-        draft_id=rendered.sendsay_draft_id if route.uses_draft(rendered.sendsay_draft_id)
+        headers=marketing_headers(extras, decision),
+        draft_id=rendered.sendsay_draft_id if decision.uses_draft(rendered.sendsay_draft_id)
         else "",
         extra={**message.event.payload, **extras},
     )
+    return message, decision, outbound
 
 
-def _send_all(routed: list[Routed], batch: Batch) -> None:
-    """One `send_batch` per backend (routes that share a backend go together, in row order).
-    A backend that `renders_ahead` gets its rows rendered first; the others take each row as
-    it is rendered, so rendering overlaps the sends in flight."""
-    groups: dict[int, list[Routed]] = {}
+def _send_all(items: list[Prepared], batch: Batch) -> None:
+    """One `send_batch` per backend (routes that share a backend go together, in row order)."""
+    groups: dict[int, list[Prepared]] = {}
     backends = {}
-    for item in routed:
+    for item in items:
         backend = batch.dispatcher.backend(item[1])
         backends[id(backend)] = backend
         groups.setdefault(id(backend), []).append(item)
     for key, group in groups.items():
-        handed: deque[Routed] = deque()  # rendered and handed over, outcome not yet recorded
-
-        def rendered(group=group, handed=handed) -> Iterator[OutboundMessage]:
-            for message, route in group:
-                if (outbound := _outbound(message, route, batch)) is not None:
-                    handed.append((message, route))
-                    yield outbound
-
-        backend = backends[key]
-        outbounds = list(rendered()) if backend.renders_ahead else rendered()
-        with closing(backend.send_batch(outbounds, size=len(group))) as sent:
-            for outcome in sent:
-                message, route = handed.popleft()
+        with closing(backends[key].send_batch([outbound for _, _, outbound in group])) as sent:
+            for (message, route, _), outcome in zip(group, sent, strict=True):
                 _record(message, route, outcome, batch)
 
 

@@ -338,8 +338,8 @@ def test_a_messenger_falling_back_to_email_respects_an_email_opt_out(storefront,
 
 def test_a_message_failing_to_render_mid_batch_leaves_every_other_outcome_on_its_own_row(
         order, sendsay_on, confirm_sender, emulator, enqueued):
-    """Rows are rendered as the Sendsay calls in flight take them: a row that fails to render
-    in the middle of a batch is FAILED and each other row records its own call's outcome."""
+    """A row that fails to render in the middle of a batch is FAILED, and with Sendsay calls
+    in flight each other row records its own call's outcome."""
     confirm_sender(order.storefront.company_email)
     confirm_sender("all@market.example.ru")
     TemplateOverride.objects.create(event="order.placed", role="buyer", channel="email",

@@ -56,7 +56,7 @@ def test_a_crashing_delivery_releases_its_rows_and_reraises(order, enqueued, mon
     def explode(*args, **kwargs):
         raise RuntimeError("renderer exploded")
 
-    monkeypatch.setattr("notifications.services.delivery._outbound", explode)
+    monkeypatch.setattr("notifications.services.delivery._deliver_one", explode)
     with pytest.raises(RuntimeError):
         tasks.deliver(ids)
     rows = OutboxMessage.objects.filter(pk__in=ids)
