@@ -103,3 +103,36 @@ def test_import_request_errors_are_immediate(api):
     )
     assert api.error("member.import", {"users.list": {"rows": []}})["id"] == "error/params/missing"
     assert api.error("track.get", id="999")["id"] == "error/track/not_found"
+
+
+def test_import_checks_each_row_against_the_questions_and_groups_of_its_columns(api):
+    """The column checks are prepared once per import; each row still gets its own answer."""
+    api.ok("anketa.quest.add", {"anketa.id": "custom"}, obj={"id": "size", "name": "Size", "type": "int"})
+    caption = [
+        {"datakey": key, "mode": "set"}
+        for key in ("member.email", "base.birthDate", "custom.size", "custom.nosuch", "-group.no")
+    ]
+    rows = [
+        ["a@example.com", "2001-02-03", 5, "", ""],
+        ["b@example.com", "2001-02-30", 5, "", ""],
+        ["c@example.com", "2001-02-03", "x", "", ""],
+        ["d@example.com", "", "", "v", ""],
+        ["e@example.com", "", "", "", 1],
+        ["a@example.com", "", 7, "", ""],  # an existing member: its empty cells clear
+        ["f@example.com", "2001-2-3", "-4", "", None],
+    ]
+    track = api.ok("member.import", {"users.list": {"caption": caption, "rows": rows}})
+    obj = api.wait_track(track["track.id"])
+    assert [(e["row"], e["email"], e["id"], e["explain"]) for e in obj["errors"]] == [
+        (2, "b@example.com", "error/params/invalid", "base.birthDate: must be a date like %Y-%m-%d"),
+        (3, "c@example.com", "error/params/invalid", "custom.size: must be an integer"),
+        (4, "d@example.com", "error/anketa/quest/not_found", "custom.nosuch"),
+        (5, "e@example.com", "error/group/not_found", "no"),
+        (6, "a@example.com", "error/anketa/quest/not_found", "custom.nosuch"),
+    ]
+    assert (obj["result"]["created"], obj["result"]["failed"]) == (2, 5)
+    members = {m["email"]: m["data"] for m in api.account()["members"]}
+    assert members == {
+        "a@example.com": {"base": {"birthDate": "2001-02-03"}, "custom": {"size": 5}},
+        "f@example.com": {"base": {"birthDate": "2001-2-3"}, "custom": {"size": "-4"}},
+    }

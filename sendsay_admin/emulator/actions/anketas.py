@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
+from collections.abc import Callable
 
 from ..errors import ApiError, invalid, missing
 from ..state import Account
@@ -75,24 +76,42 @@ def find_quest(account: Account, anketa_id: str, quest_id: str) -> dict:
 
 def check_answer(account: Account, anketa_id: str, quest_id: str, value: object) -> None:
     """Strict [I]: the value must fit the question's type."""
-    quest = find_quest(account, anketa_id, quest_id)
-    if value is None or value == "":
-        return
+    answer_checker(account, anketa_id, quest_id)(value)
+
+
+def answer_checker(account: Account, anketa_id: str, quest_id: str) -> Callable[[object], None]:
+    """`check_answer` for one question, the question looked up once (an import checks a column
+    of many rows with it). An unknown question gives a check that refuses every value."""
+    try:
+        quest = find_quest(account, anketa_id, quest_id)
+    except ApiError:
+        return lambda _value: find_quest(account, anketa_id, quest_id)  # raises again
     path, kind = f"{anketa_id}.{quest_id}", quest["type"]
-    if kind == "free" and not (
-        isinstance(value, str | int | float) and len(str(value)) <= quest.get("width", 256)
-    ):
-        raise invalid(path, f"must be text of at most {quest.get('width', 256)} characters")
-    if kind == "int" and not _is_int(value):
-        raise invalid(path, "must be an integer")
-    if kind == "dt" and not _is_date(value, quest.get("dtsubtype", "yd")):
-        raise invalid(path, f"must be a date like {DT_FORMATS[quest.get('dtsubtype', 'yd')]}")
-    if kind == "1m" and str(value) not in quest["answers"]:
-        raise invalid(path, f"must be one of the answer codes {sorted(quest['answers'])}")
-    if kind == "nm":
-        codes = value if isinstance(value, list) else [value]
-        if any(str(code) not in quest["answers"] for code in codes):
-            raise invalid(path, f"answer codes must be among {sorted(quest['answers'])}")
+    width, subtype, answers = (
+        quest.get("width", 256),
+        quest.get("dtsubtype", "yd"),
+        quest.get("answers"),
+    )
+
+    def check(value: object) -> None:
+        if value is None or value == "":
+            return
+        if kind == "free" and not (
+            isinstance(value, str | int | float) and len(str(value)) <= width
+        ):
+            raise invalid(path, f"must be text of at most {width} characters")
+        if kind == "int" and not _is_int(value):
+            raise invalid(path, "must be an integer")
+        if kind == "dt" and not _is_date(value, subtype):
+            raise invalid(path, f"must be a date like {DT_FORMATS[subtype]}")
+        if kind == "1m" and str(value) not in answers:
+            raise invalid(path, f"must be one of the answer codes {sorted(answers)}")
+        if kind == "nm":
+            codes = value if isinstance(value, list) else [value]
+            if any(str(code) not in answers for code in codes):
+                raise invalid(path, f"answer codes must be among {sorted(answers)}")
+
+    return check
 
 
 def _is_int(value: object) -> bool:

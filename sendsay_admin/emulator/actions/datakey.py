@@ -10,6 +10,7 @@ sendsay-api.md says how a value is removed; `set` itself is [R]].
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Iterable
 
 from ..errors import ApiError, invalid
 from ..state import Account
@@ -45,24 +46,68 @@ def parse(raw: object, name: str = "datakey") -> list[tuple[str, str, object]]:
 
 def check(account: Account, triples: list[tuple[str, str, object]]) -> None:
     """Refuse writes to unknown groups or questions before anything changes."""
-    for path, mode, value in triples:
-        parts = path.split(".")
-        if parts[0] == "-group":
-            if len(parts) == 1 and mode != "delete" and not isinstance(value, dict):
+    Checker(account)(triples)
+
+
+class Checker:
+    """`check` with the work that does not depend on the value done once per (path, mode):
+    an import checks its rows with one, as nothing changes the groups or questions while it
+    runs (the state's lock is held)."""
+
+    def __init__(self, account: Account) -> None:
+        self.account = account
+        self.checks: dict[tuple[str, str], Callable[[object], None]] = {}
+
+    def __call__(self, triples: Iterable[tuple[str, str, object]]) -> None:
+        checks = self.checks
+        for path, mode, value in triples:
+            check = checks.get((path, mode))
+            if check is None:
+                check = checks[(path, mode)] = _checker(self.account, path, mode)
+            check(value)
+
+
+def _checker(account: Account, path: str, mode: str) -> Callable[[object], None]:
+    parts = path.split(".")
+    if parts[0] == "-group":
+        if len(parts) > 1:
+            return _once(lambda: check_list_group(account, parts[1]))
+
+        def groups_object(value: object) -> None:
+            if mode != "delete" and not isinstance(value, dict):
                 raise invalid(path, "must be an object {group id: 1|0}")
-            gids = parts[1:2] if len(parts) > 1 else list(value or {})
-            for gid in gids:
+            for gid in list(value or {}):
                 check_list_group(account, gid)
-        elif parts[0] in ("base", "custom") and mode != "delete":
-            if len(parts) == 1:
-                if not isinstance(value, dict):
-                    raise invalid(path, "must be an object of answers")
-                for quest_id, answer in value.items():
-                    anketas.check_answer(account, parts[0], quest_id, answer)
-            elif len(parts) == 2 and mode == "set":
-                anketas.check_answer(account, parts[0], parts[1], value)
-            else:
-                anketas.find_quest(account, parts[0], parts[1])
+
+        return groups_object
+    if parts[0] not in ("base", "custom") or mode == "delete":
+        return _accept
+    if len(parts) == 1:
+
+        def answers_object(value: object) -> None:
+            if not isinstance(value, dict):
+                raise invalid(path, "must be an object of answers")
+            for quest_id, answer in value.items():
+                anketas.check_answer(account, parts[0], quest_id, answer)
+
+        return answers_object
+    if len(parts) == 2 and mode == "set":
+        return anketas.answer_checker(account, parts[0], parts[1])
+    return _once(lambda: anketas.find_quest(account, parts[0], parts[1]))
+
+
+def _accept(_value: object) -> None:
+    return None
+
+
+def _once(check: Callable[[], object]) -> Callable[[object], None]:
+    """A check that does not read the value: run now; when it passes every value passes,
+    else each call raises its error again."""
+    try:
+        check()
+    except ApiError:
+        return lambda _value: check()
+    return _accept
 
 
 def check_list_group(account: Account, gid: str) -> None:

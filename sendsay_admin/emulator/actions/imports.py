@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 
 from ..errors import ApiError, invalid, missing, unsupported
 from ..state import Account
@@ -111,7 +112,8 @@ def run_import(
     group: str | None,
     clean_group: bool,
 ) -> dict:
-    """Apply every row; one bad row never stops the others."""
+    """Apply every row; one bad row never stops the others. The caption is read and the
+    datakey checks not depending on a value are made once for all the rows."""
     if group is not None:
         datakey.check_list_group(account, group)
         if clean_group:
@@ -121,17 +123,19 @@ def run_import(
         ("total", "ok", "created", "updated", "skipped", "failed", "skipped_limit"), 0
     )
     errors: list[dict] = []
+    caption, checker = _Caption.of(columns), datakey.Checker(account)
     for number, row in enumerate(rows, start=1):
         counts["total"] += 1
         try:
             outcome = _import_row(
                 account,
-                columns,
+                caption,
                 row,
                 addr_type=addr_type,
                 if_exists=if_exists,
                 confirm_needed=confirm_needed,
                 group=group,
+                checker=checker,
             )
         except ApiError as exc:
             counts["failed"] += 1
@@ -154,31 +158,51 @@ def _cell(columns: list[tuple[str, str]], row: object, name: str) -> object:
     return None
 
 
+@dataclass(frozen=True)
+class _Caption:
+    """An import's columns as each row reads them: the cells of the address and its type (the
+    last column of that name) and the data columns (cell, path, mode)."""
+
+    size: int
+    email: int
+    addr_type: int | None
+    data: tuple[tuple[int, str, str], ...]
+
+    @classmethod
+    def of(cls, columns: list[tuple[str, str]]) -> _Caption:
+        last = {name: index for index, (name, _mode) in enumerate(columns)}
+        data = tuple(
+            (index, name, mode)
+            for index, (name, mode) in enumerate(columns)
+            if not name.startswith("member.")
+        )
+        return cls(len(columns), last["member.email"], last.get("member.addr_type"), data)
+
+
 def _import_row(
     account: Account,
-    columns: list[tuple[str, str]],
+    caption: _Caption,
     row: object,
     *,
     addr_type: str,
     if_exists: str,
     confirm_needed: bool,
     group: str | None,
+    checker: datakey.Checker,
 ) -> str:
-    if not isinstance(row, list) or len(row) != len(columns):
-        raise ApiError("error/import/row_length", f"expected {len(columns)} cells")
-    cells = {name: value for (name, _mode), value in zip(columns, row, strict=True)}
-    row_type = cells.get("member.addr_type") or addr_type
+    if not isinstance(row, list) or len(row) != caption.size:
+        raise ApiError("error/import/row_length", f"expected {caption.size} cells")
+    row_type = (row[caption.addr_type] if caption.addr_type is not None else None) or addr_type
     if row_type not in ADDR_TYPES:
         raise invalid("member.addr_type", str(row_type))
-    key = (row_type, normalize_address(cells["member.email"], row_type, "member.email"))
+    key = (row_type, normalize_address(row[caption.email], row_type, "member.email"))
     exists = key in account.members
     if exists and if_exists == "ignore":
         return "skipped"
     triples = [
-        (name, mode, value)
-        for (name, mode), value in zip(columns, row, strict=True)
-        if not name.startswith("member.")
-        and (value not in (None, "") or (exists and mode == "set"))  # clears an existing one
+        (name, mode, row[index])
+        for index, name, mode in caption.data
+        if row[index] not in (None, "") or (exists and mode == "set")  # clears an existing one
     ]
     if group is not None:
         triples.append((f"-group.{group}", "set", 1))
@@ -188,6 +212,7 @@ def _import_row(
         if_exists="update" if if_exists == "ignore" else if_exists,
         confirm_needed=confirm_needed,
         triples=triples,
+        checker=checker,
     )
     return "updated" if exists else "created"
 

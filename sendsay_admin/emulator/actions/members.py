@@ -37,15 +37,19 @@ def upsert(
     confirm_needed: bool,
     triples: list | tuple = (),
     obj: dict | None = None,
+    checker: datakey.Checker | None = None,
 ) -> tuple[Member, bool]:
-    """Create or update one member. Raises ApiError and then changes nothing."""
+    """Create or update one member. Raises ApiError and then changes nothing. `checker`: one
+    kept over many members (an import's rows), else a new one."""
     member = account.members.get(key)
     if member is not None and if_exists == "error":
         raise ApiError("error/member/exists", key[1])
     if member is None and if_exists == "must":
         raise ApiError("error/member/not_found", key[1])
     writes = [t for t in triples if t[0] != "ssec"]
-    datakey.check(account, (datakey.obj_triples(obj) if obj is not None else []) + writes)
+    (checker or datakey.Checker(account))(
+        (datakey.obj_triples(obj) if obj is not None else []) + writes
+    )
     events = [
         event
         for path, _mode, value in triples
