@@ -38,6 +38,7 @@ from sendsay_admin.client import (
     SendsayValidationError,
 )
 from sendsay_admin.crypto import SecretDecryptError
+from sendsay_admin.gc_pacing import fewer_collections
 from sendsay_admin.services import (
     AccountNotConfiguredError,
     client_for_account,
@@ -92,7 +93,8 @@ def contacts_export(*, run_id: int) -> ExportRun:
     if not run_start(run):
         return run
     try:
-        _Export(run).execute()
+        with fewer_collections():  # a third of the CPU went to the collector
+            _Export(run).execute()
     except SendsayError as exc:
         error_record(account=run.account, exc=exc)
         run_finish(run, RunStatus.FAILED, error=str(exc))
