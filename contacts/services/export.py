@@ -11,9 +11,11 @@ first are chosen before the stream starts (`selectors.first_new_contacts`, at mo
 ids); the others are held back and counted. Contacts already in Sendsay are always updated.
 
 Durability: an import's contacts are stored as PENDING with its track id as soon as Sendsay
-took the batch, and DONE when the track ends; a batch refused by Sendsay is stored FAILED with
-cleared hashes, so the next run sends it again. The cursor (the user id before the first contact
-not yet stored) is saved with the progress, so a run that fails (Sendsay 5xx, dropped
+took the batch (on PostgreSQL by a thread of its own, `PendingStore`, while the next batch is
+built), and DONE when the track ends; an import is settled, and the run ends, only once its
+PENDING rows are written. A batch refused by Sendsay is stored FAILED with cleared hashes, so the
+next run sends it again. The cursor (the user id before the first contact not yet stored,
+buffered or being written) is saved with the progress, so a run that fails (Sendsay 5xx, dropped
 connection, a killed worker) is resumed after it by the next run, which first settles the tracks
 the failed run left pending. A contact is uploaded once: an unchanged one is skipped by its hash."""
 
@@ -52,6 +54,7 @@ from ..models import ContactState, ExportedContact, ExportRun, RunStatus
 from . import store
 from .budget import budget_refresh, budget_status, budget_warns
 from .lists import list_ensure
+from .pending import PendingStore
 from .removals import departed_remove, unlist, unlist_addresses
 from .runs import export_settings_for, resume_point, run_finish, run_reason, run_save, run_start
 
@@ -78,6 +81,8 @@ class Inflight:
     size: int
     needs_confirm: bool
     future: Future
+    #: The write of its PENDING rows (`PendingStore`): settled only once they are stored.
+    stored: Future
 
 
 def contacts_export(*, run_id: int) -> ExportRun:
@@ -148,7 +153,8 @@ class _Export:
                      "budget_used_before")
             departed_remove(client=self.client, run=run)
             self.seen = 0
-            with ThreadPoolExecutor(MAX_INFLIGHT + 1, thread_name_prefix="track") as self.pool:
+            with ThreadPoolExecutor(MAX_INFLIGHT + 1, thread_name_prefix="track") as self.pool, \
+                    PendingStore(self.account, run) as self.pending:
                 try:
                     for rows in _chunks(changes.changes_stream(self.account, self.plan, after)):
                         self._chunk(rows)
@@ -188,8 +194,11 @@ class _Export:
         self.seen = seen
         self._readdressed(changed)
         self._changed(changed)
-        # Everything before the first contact still buffered is stored: resume from there.
+        # Everything before the first contact still buffered (or being stored) is stored:
+        # resume from there.
         buffered = [items[0].user_id for items in self.buffers.values() if items]
+        if (unstored := self.pending.lowest_unstored()) is not None:
+            buffered.append(unstored)
         run.cursor = {"id": min(buffered) - 1 if buffered else rows[-1].user_id}
         run_save(run, "cursor")
         self._settle(wait=False)
@@ -275,10 +284,10 @@ class _Export:
             newbie_confirm=True if needs_confirm else None,
         )
         self.run.imports += 1
-        store.contacts_store(self.account, self.run, items, ContactState.PENDING, track_id=track_id)
+        stored = self.pending.submit(items, track_id)
         future = self.pool.submit(uploads.track_finish, self.client, track_id,
                                   timeout=TRACK_TIMEOUT)
-        self.inflight.append(Inflight(track_id, len(items), needs_confirm, future))
+        self.inflight.append(Inflight(track_id, len(items), needs_confirm, future, stored))
         if len(self.inflight) > MAX_INFLIGHT:
             self._settle(wait=True, keep=MAX_INFLIGHT)
 
@@ -327,6 +336,7 @@ class _Export:
             if not (wait or head.future.done()):
                 return
             track = head.future.result()  # re-raises the poller's SendsayError
+            head.stored.result()
             self.inflight.popleft()
             store.import_apply(self.account, self.run, head.track_id, track, head.size,
                                head.needs_confirm)
@@ -336,6 +346,7 @@ class _Export:
         what still fails stays PENDING for the next run."""
         while self.inflight:
             head = self.inflight.popleft()
+            head.stored.result()
             try:
                 try:
                     track = head.future.result()

@@ -2,10 +2,14 @@
 failed with its cursor, the next run settles what was in flight and resumes after the cursor,
 and every contact is uploaded exactly once (the emulator's upload counter and member list)."""
 
+import threading
+
 import pytest
+from django.db import connection
 
 from contacts.models import ContactState, ExportedContact, ExportRun, RunStatus
 from contacts.services import export
+from contacts.services.pending import PendingStore
 from sendsay_admin.client import SendsayClient
 from sendsay_admin.models import SendsayErrorLog
 from tests.contacts.conftest import emails, make_buyers
@@ -128,3 +132,35 @@ def test_rows_sendsay_refuses_are_counted_with_reasons_and_sent_again(
 
     assert (again.status, again.uploaded, again.uploaded_new) == (RunStatus.FINISHED, 12, 12)
     assert_exactly_once(sendsay_emulator, again, buyers)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batches_stored_in_the_background_are_resumed_exactly_once(
+        mapped, sendsay_emulator, storefront, small_batches, monkeypatch):
+    """On PostgreSQL outside a transaction a thread of its own writes the PENDING rows
+    (`PendingStore`); a failure in the middle still loses nothing and repeats nothing."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the PENDING rows are written in the background on PostgreSQL only")
+    writers = []
+    write = PendingStore._write
+
+    def spy(self, items, track_id):
+        writers.append(threading.current_thread().name)
+        return write(self, items, track_id)
+
+    monkeypatch.setattr(PendingStore, "_write", spy)
+    buyers = make_buyers(35, storefront)
+    fail_after_imports(monkeypatch, sendsay_emulator, 2, action="member.import", mode="http",
+                       status=503, count=1)
+
+    failed = run_export(mapped)
+
+    assert failed.status == RunStatus.FAILED
+    assert failed.cursor["id"] <= buyers[19].pk  # never past a batch not yet stored
+    assert failed.uploaded == ExportedContact.objects.filter(state=ContactState.DONE).count() == 20
+
+    resumed = run_export(mapped)
+
+    assert resumed.status == RunStatus.FINISHED
+    assert_exactly_once(sendsay_emulator, resumed, buyers)
+    assert len(writers) == 4 and all(name.startswith("export-store") for name in writers)
