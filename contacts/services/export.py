@@ -11,9 +11,9 @@ first are chosen before the stream starts (`selectors.first_new_contacts`, at mo
 ids); the others are held back and counted. Contacts already in Sendsay are always updated.
 
 Durability: an import's contacts are stored as PENDING with its track id as soon as Sendsay
-took the batch (on PostgreSQL by a thread of its own, `PendingStore`, while the next batch is
-built), and DONE when the track ends; an import is settled, and the run ends, only once its
-PENDING rows are written. A batch refused by Sendsay is stored FAILED with cleared hashes, so the
+took the batch, and DONE when the track ends (both on PostgreSQL by a thread of its own,
+`PendingStore`, in that order, while the next batch is built; the run ends once they are
+written). A batch refused by Sendsay is stored FAILED with cleared hashes, so the
 next run sends it again. The cursor (the user id before the first contact not yet stored,
 buffered or being written) is saved with the progress, so a run that fails (Sendsay 5xx, dropped
 connection, a killed worker) is resumed after it by the next run, which first settles the tracks
@@ -81,8 +81,6 @@ class Inflight:
     size: int
     needs_confirm: bool
     future: Future
-    #: The write of its PENDING rows (`PendingStore`): settled only once they are stored.
-    stored: Future
 
 
 def contacts_export(*, run_id: int) -> ExportRun:
@@ -130,6 +128,8 @@ class _Export:
         self.run, self.account = run, run.account
         self.buffers: dict[bool, list[store.Item]] = {False: [], True: []}
         self.inflight: deque[Inflight] = deque()
+        #: Outcomes of finished imports being stored (`PendingStore.settle`), counted in order.
+        self.settling: deque[Future[store.Settled]] = deque()
         self.remaining: int | None = None
         self.allowed: set[int] | None = None
 
@@ -163,6 +163,7 @@ class _Export:
                     self._settle_quietly()  # count what Sendsay took; the rest stays pending
                     raise
                 self._settle(wait=True)
+                self._count_settled(wait=True)
             store.confirmed_read_back(self.account, self.run, self.client)
             budget_refresh(client=self.client, account=self.account)
         run.budget_warning = budget_warns(run.budget_limit, run.budget_used_after)
@@ -284,10 +285,10 @@ class _Export:
             newbie_confirm=True if needs_confirm else None,
         )
         self.run.imports += 1
-        stored = self.pending.submit(items, track_id)
+        self.pending.submit(items, track_id)
         future = self.pool.submit(uploads.track_finish, self.client, track_id,
                                   timeout=TRACK_TIMEOUT)
-        self.inflight.append(Inflight(track_id, len(items), needs_confirm, future, stored))
+        self.inflight.append(Inflight(track_id, len(items), needs_confirm, future))
         if len(self.inflight) > MAX_INFLIGHT:
             self._settle(wait=True, keep=MAX_INFLIGHT)
 
@@ -329,24 +330,28 @@ class _Export:
     # -- tracks ------------------------------------------------------------------------
 
     def _settle(self, *, wait: bool, keep: int = 0) -> None:
-        """Finish the imports whose track ended, oldest first; with `wait`, wait until at most
-        `keep` are left."""
+        """Store the outcome of the imports whose track ended, oldest first, in the background
+        (`PendingStore.settle`); with `wait`, wait until at most `keep` are left."""
         while len(self.inflight) > keep:
             head = self.inflight[0]
             if not (wait or head.future.done()):
-                return
+                break
             track = head.future.result()  # re-raises the poller's SendsayError
-            head.stored.result()
             self.inflight.popleft()
-            store.import_apply(self.account, self.run, head.track_id, track, head.size,
-                               head.needs_confirm)
+            self.settling.append(self.pending.settle(head.track_id, track, head.size,
+                                                     head.needs_confirm))
+        self._count_settled(wait=False)
+
+    def _count_settled(self, *, wait: bool) -> None:
+        """Count the stored outcomes on the run, in order; with `wait`, all of them."""
+        while self.settling and (wait or self.settling[0].done()):
+            self.settling.popleft().result().count(self.run)
 
     def _settle_quietly(self) -> None:
         """After a failure: settle what can be, polling once more where the poller failed;
         what still fails stays PENDING for the next run."""
         while self.inflight:
             head = self.inflight.popleft()
-            head.stored.result()
             try:
                 try:
                     track = head.future.result()
@@ -357,8 +362,9 @@ class _Export:
                 logger.info("contacts export %s: import %s left pending (%s)", self.run.pk,
                             head.track_id, exc.error_id)
                 continue
-            store.import_apply(self.account, self.run, head.track_id, track, head.size,
-                               head.needs_confirm)
+            self.settling.append(self.pending.settle(head.track_id, track, head.size,
+                                                     head.needs_confirm))
+        self._count_settled(wait=True)
 
     def _settle_earlier(self) -> None:
         """Finish the imports earlier runs left pending (their worker failed or was lost)."""
@@ -373,8 +379,6 @@ class _Export:
                 track = {"status": -2, "error": {"id": exc.error_id}}
             store.import_apply(self.account, self.run, track_id, track,
                                pending.filter(track_id=track_id).count(), None)
-
-    # -- confirmed state ---------------------------------------------------------------
 
 # -- helpers ---------------------------------------------------------------------------------
 

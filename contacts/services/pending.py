@@ -1,17 +1,20 @@
-"""Storing the PENDING rows of the imports Sendsay took on a thread of its own (`PendingStore`),
-so PostgreSQL writes one batch while the export builds the next.
+"""The export's writes of import batches on a thread of their own (`PendingStore`): the PENDING
+rows of each import Sendsay took, then its outcome once the track ended, so PostgreSQL writes
+while the export builds the next batch.
 
-The rows are written in the order the imports were taken, each batch in one statement on the
-thread's own connection, which commits it (autocommit). Only on PostgreSQL outside a transaction:
-elsewhere, or inside `atomic` (where another connection would not see the run's uncommitted
-rows), each batch is written at once, as before.
+The writes run one after the other in the order they were asked for (an import is settled only
+after its rows are written), each on the thread's own connection, which commits it (autocommit).
+Only on PostgreSQL outside a transaction: elsewhere, or inside `atomic` (where another
+connection would not see the run's uncommitted rows), each is done at once, as before.
 """
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
+from typing import Any
 
 from django.db import connection, connections
 
@@ -20,10 +23,10 @@ from . import store
 
 
 class PendingStore:
-    """Writes import batches as PENDING rows in the background; a context manager that waits
-    for every write (and closes the thread's connection) when it ends.
+    """Writes import batches as PENDING rows and settles finished imports (`store`), in the
+    background; a context manager that waits for every write (and closes the thread's
+    connection) when it ends.
 
-    `submit` returns the write's future (`result()` waits for it and raises its error);
     `lowest_unstored` is the smallest user id of a batch not yet written, which the run's
     cursor must not pass."""
 
@@ -34,20 +37,24 @@ class PendingStore:
             self.pool = ThreadPoolExecutor(1, thread_name_prefix="export-store")
         self.unstored: deque[tuple[int, Future]] = deque()
 
-    def submit(self, items: list[store.Item], track_id: str) -> Future:
+    def submit(self, items: list[store.Item], track_id: str) -> None:
         """Write `items` (in user id order) as PENDING rows of the import `track_id`."""
-        if self.pool is None:
-            done: Future = Future()
-            self._write(items, track_id)
-            done.set_result(None)
-            return done
-        future = self.pool.submit(self._write, items, track_id)
+        future = self._run(store.contacts_store, self.account, self.run, items,
+                           ContactState.PENDING, track_id=track_id)
         self.unstored.append((items[0].user_id, future))
-        return future
 
-    def _write(self, items: list[store.Item], track_id: str) -> None:
-        store.contacts_store(self.account, self.run, items, ContactState.PENDING,
-                             track_id=track_id)
+    def settle(self, track_id: str, track: dict, size: int,
+               needs_confirm: bool | None) -> Future[store.Settled]:
+        """`store.import_settle` of a finished import, after the writes asked for before."""
+        return self._run(store.import_settle, self.account, track_id, track, size,
+                         needs_confirm)
+
+    def _run(self, write: Callable[..., Any], *args: Any, **kwargs: Any) -> Future:
+        if self.pool is not None:
+            return self.pool.submit(write, *args, **kwargs)
+        done: Future = Future()
+        done.set_result(write(*args, **kwargs))
+        return done
 
     def lowest_unstored(self) -> int | None:
         """The first user id of the oldest batch still being written (a failed write raises
@@ -67,9 +74,7 @@ class PendingStore:
             for _user_id, future in self.unstored:
                 if kind is None:
                     future.result()  # a failed write fails the run
-                else:
-                    future.exception()  # already failing: wait, keep the first error
             self.unstored.clear()
         finally:
-            self.pool.submit(connections.close_all).result()
+            self.pool.submit(connections.close_all).result()  # after every queued write
             self.pool.shutdown()

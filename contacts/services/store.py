@@ -164,10 +164,29 @@ def _new_state(needs_confirm: bool | None, outcome: uploads.ImportOutcome,
     return None
 
 
-def import_apply(account, run: ExportRun, track_id: str, track: dict, size: int,
-                 needs_confirm: bool | None) -> None:
+@dataclass(slots=True)
+class Settled:
+    """What settling a finished import changed, for the run's counters (`count`)."""
+
+    uploaded: int
+    uploaded_new: int
+    failed: int
+    #: (address, reason) of the refused rows.
+    reasons: list[tuple[str, str]]
+
+    def count(self, run: ExportRun) -> None:
+        for email, reason in self.reasons:
+            run_reason(run, email, reason)
+        run.uploaded += self.uploaded
+        run.uploaded_new += self.uploaded_new
+        run.failed += self.failed
+
+
+def import_settle(account, track_id: str, track: dict, size: int,
+                  needs_confirm: bool | None) -> Settled:
     """Store the outcome of a finished import: DONE rows, FAILED rows with the reasons.
-    Set-based: the refused rows are picked by address, the rest updated at once."""
+    Set-based: the refused rows are picked by address, the rest updated at once. Touches no
+    run, so it may run on a thread of its own (`PendingStore`)."""
     outcome = uploads.import_outcome(track, size)
     pending = ExportedContact.objects.filter(
         account=account, track_id=track_id, state=ContactState.PENDING)
@@ -182,13 +201,17 @@ def import_apply(account, run: ExportRun, track_id: str, track: dict, size: int,
     else:
         failed = list(pending.annotate(address=Lower("email")).filter(
             address__in=list(refused)).values_list("pk", "email"))
-    for _pk, email in failed:
-        run_reason(run, email, refused[email.lower()])
     _mark_failed([pk for pk, _email in failed])
     new = pending.filter(in_sendsay=False).count()
-    run.uploaded += _mark_done(pending, _new_state(needs_confirm, outcome, new))
-    run.uploaded_new += new
-    run.failed += outcome.failed if not outcome.job_error else len(failed)
+    return Settled(_mark_done(pending, _new_state(needs_confirm, outcome, new)), new,
+                   outcome.failed if not outcome.job_error else len(failed),
+                   [(email, refused[email.lower()]) for _pk, email in failed])
+
+
+def import_apply(account, run: ExportRun, track_id: str, track: dict, size: int,
+                 needs_confirm: bool | None) -> None:
+    """`import_settle`, counted on `run`."""
+    import_settle(account, track_id, track, size, needs_confirm).count(run)
 
 
 def confirmed_read_back(account, run: ExportRun, client: SendsayClient) -> None:

@@ -8,8 +8,7 @@ import pytest
 from django.db import connection
 
 from contacts.models import ContactState, ExportedContact, ExportRun, RunStatus
-from contacts.services import export
-from contacts.services.pending import PendingStore
+from contacts.services import export, store
 from sendsay_admin.client import SendsayClient
 from sendsay_admin.models import SendsayErrorLog
 from tests.contacts.conftest import emails, make_buyers
@@ -141,14 +140,9 @@ def test_batches_stored_in_the_background_are_resumed_exactly_once(
     (`PendingStore`); a failure in the middle still loses nothing and repeats nothing."""
     if connection.vendor != "postgresql":
         pytest.skip("the PENDING rows are written in the background on PostgreSQL only")
-    writers = []
-    write = PendingStore._write
-
-    def spy(self, items, track_id):
-        writers.append(threading.current_thread().name)
-        return write(self, items, track_id)
-
-    monkeypatch.setattr(PendingStore, "_write", spy)
+    writes = []
+    for name in ("contacts_store", "import_settle"):
+        monkeypatch.setattr(store, name, spy(getattr(store, name), writes))
     buyers = make_buyers(35, storefront)
     fail_after_imports(monkeypatch, sendsay_emulator, 2, action="member.import", mode="http",
                        status=503, count=1)
@@ -163,4 +157,20 @@ def test_batches_stored_in_the_background_are_resumed_exactly_once(
 
     assert resumed.status == RunStatus.FINISHED
     assert_exactly_once(sendsay_emulator, resumed, buyers)
-    assert len(writers) == 4 and all(name.startswith("export-store") for name in writers)
+    assert all(thread.startswith("export-store") for thread, _write, _track in writes)
+    tracks = [track for _thread, write, track in writes if write == "contacts_store"]
+    assert len(tracks) == 4  # each import's rows written, then its outcome, in that order
+    assert [track for _thread, write, track in writes if write == "import_settle"] == tracks
+
+
+def spy(write, seen: list):
+    """`write` noting the thread it runs on, its name and its import (PENDING rows and
+    outcomes only)."""
+
+    def spied(*args, **kwargs):
+        track = kwargs.get("track_id") or args[1]
+        if write.__name__ == "import_settle" or args[3] == ContactState.PENDING:
+            seen.append((threading.current_thread().name, write.__name__, track))
+        return write(*args, **kwargs)
+
+    return spied
