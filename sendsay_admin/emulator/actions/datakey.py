@@ -130,7 +130,9 @@ def apply(tree: dict, path: str, mode: str, value: object) -> None:
                 return
             child = node[part] = {}
         node = child
-    if type(value) not in ATOMIC:  # deepcopy returns these themselves
+    if type(value) is list and all(type(item) in ATOMIC for item in value):
+        value = list(value)  # what deepcopy makes of it, without its memo (answer codes)
+    elif type(value) not in ATOMIC:  # deepcopy returns these themselves
         value = copy.deepcopy(value)
     if removing:
         node.pop(leaf, None)
