@@ -38,6 +38,7 @@ from marketplace.models import BuyerProfile, Category, Order, OrderStatus, Produ
 from sendsay_admin.models import SendsayAccount
 
 from .models import ExportedContact
+from .timestamps import fast_timestamps
 from .values import ORDER_AGGREGATES, ExportPlan
 
 #: Rows read from the database per chunk (one round of aggregate queries per chunk).
@@ -103,13 +104,15 @@ def contact_details(account: SendsayAccount, plan: ExportPlan,
         qs, wanted = qs.filter(pk__gte=ids[0], pk__lte=ids[-1]), set(ids)
     else:
         qs, wanted = qs.filter(pk__in=ids), None
-    rows = {row["id"]: row for row in qs.values(*PLAIN_FIELDS, **ROW_FIELDS)
-            if wanted is None or row["id"] in wanted}
+    with fast_timestamps():
+        rows = {row["id"]: row for row in qs.values(*PLAIN_FIELDS, **ROW_FIELDS)
+                if wanted is None or row["id"] in wanted}
     if plan.needs("buyer", *ORDER_AGGREGATES):
         orders = _orders(ids).values("buyer_id").annotate(
             n=Count("id"), spent=Sum("total"), last=Max("created_at"))
-        values = {item[0]: item[1:] for item in orders.values_list("buyer_id", "n", "spent",
-                                                                   "last")}
+        with fast_timestamps():
+            values = {item[0]: item[1:] for item in orders.values_list(
+                "buyer_id", "n", "spent", "last")}
         for row in rows.values():
             row["orders_count"], row["total_spent"], row["last_order_at"] = values.get(
                 row["id"], (0, None, None))
