@@ -159,10 +159,10 @@ class _Export:
                     for rows in _chunks(changes.changes_stream(self.account, self.plan, after)):
                         self._chunk(rows)
                     self._flush(everything=True)
+                    self._settle(wait=True)
                 except SendsayError:
                     self._settle_quietly()  # count what Sendsay took; the rest stays pending
                     raise
-                self._settle(wait=True)
                 self._count_settled(wait=True)
             store.confirmed_read_back(self.account, self.run, self.client)
             budget_refresh(client=self.client, account=self.account)

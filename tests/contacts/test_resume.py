@@ -3,13 +3,15 @@ failed with its cursor, the next run settles what was in flight and resumes afte
 and every contact is uploaded exactly once (the emulator's upload counter and member list)."""
 
 import threading
+import time
 
 import pytest
 from django.db import connection
 
+from contacts import uploads
 from contacts.models import ContactState, ExportedContact, ExportRun, RunStatus
 from contacts.services import export, store
-from sendsay_admin.client import SendsayClient
+from sendsay_admin.client import SendsayClient, SendsayTransportError
 from sendsay_admin.models import SendsayErrorLog
 from tests.contacts.conftest import emails, make_buyers
 from tests.contacts.conftest import export as run_export
@@ -174,3 +176,32 @@ def spy(write, seen: list):
         return write(*args, **kwargs)
 
     return spied
+
+
+def test_a_poll_failing_at_the_last_wait_counts_the_imports_settled_before(
+        mapped, sendsay_emulator, storefront, small_batches, monkeypatch):
+    """The second import's poll fails (late) while the run waits for its last tracks: the first
+    import, settled before, is counted on the failed run; the next run settles the second."""
+    buyers = make_buyers(20, storefront)  # two imports of 10
+    finish, tracks = uploads.track_finish, []
+
+    def track_finish(client, track_id, **kwargs):
+        if track_id not in tracks:
+            tracks.append(track_id)
+        if tracks.index(track_id) == 1:
+            time.sleep(0.3)  # seen by the last wait, not by the chunk's look
+            raise SendsayTransportError(action="track.get", error_id="transport/connection")
+        return finish(client, track_id, **kwargs)
+
+    monkeypatch.setattr(uploads, "track_finish", track_finish)
+    failed = run_export(mapped)
+
+    assert failed.status == RunStatus.FAILED and "transport/connection" in failed.error
+    assert failed.uploaded == ExportedContact.objects.filter(state=ContactState.DONE).count() == 10
+    assert ExportedContact.objects.filter(state=ContactState.PENDING).count() == 10
+
+    monkeypatch.setattr(uploads, "track_finish", finish)
+    resumed = run_export(mapped)
+
+    assert (resumed.status, resumed.uploaded) == (RunStatus.FINISHED, 10)
+    assert_exactly_once(sendsay_emulator, resumed, buyers)
