@@ -114,24 +114,21 @@ class Recorder:
         RETURNING; elsewhere they are read, locked, first."""
         if not finished:
             return []
-        returning = connection.vendor == "postgresql"
-        if not returning:
-            ours = set(
+        if connection.vendor == "postgresql":  # the UPDATE's RETURNING says which were ours
+            candidates = finished
+        else:
+            locked = set(
                 OutboxMessage.objects.select_for_update()
                 .filter(pk__in=[m.pk for m, _ in finished], claim_token=self.token)
                 .values_list("pk", flat=True)
             )
+            candidates = [item for item in finished if item[0].pk in locked]
         groups: dict[tuple, list[tuple[OutboxMessage, dict]]] = defaultdict(list)
-        for item in finished:
-            if returning or item[0].pk in ours:
-                groups[tuple(sorted(item[1]))].append(item)
-        if returning:
-            ours = set()
-            for names, items in groups.items():
-                ours |= self._update(items, names, returning=True)
-        else:
-            for names, items in groups.items():
-                self._update(items, names, returning=False)
+        for item in candidates:
+            groups[tuple(sorted(item[1]))].append(item)
+        ours: set[int] = set()
+        for names, items in groups.items():
+            ours |= self._update(items, names)
         stored = []
         for message, changes in finished:
             if message.pk not in ours:
@@ -142,12 +139,13 @@ class Recorder:
             stored.append((message, changes))
         return stored
 
-    def _update(self, items: list[tuple[OutboxMessage, dict]], names: tuple[str, ...], *,
-                returning: bool) -> set[int]:
+    def _update(self, items: list[tuple[OutboxMessage, dict]], names: tuple[str, ...]
+                ) -> set[int]:
         """One UPDATE of the rows of `items` (message, changes) that still carry our token: a
         value shared by every row is set as it is, a value that differs per row (provider id,
-        sent at) as `CASE id WHEN ...`; with `returning`, the ids it updated. Plain SQL:
-        Django's `bulk_update` / `Case(When())` cost about 1 ms per row to build."""
+        sent at) as `CASE id WHEN ...`. Returns the ids it updated (PostgreSQL: RETURNING;
+        elsewhere the rows were locked as ours before). Plain SQL: Django's `bulk_update` /
+        `Case(When())` cost about 1 ms per row to build."""
         quote = connection.ops.quote_name
         sets, params = [], []
         for name in names:
@@ -167,7 +165,10 @@ class Recorder:
         sql = (f"UPDATE {quote(OutboxMessage._meta.db_table)} SET {', '.join(sets)} "  # noqa: S608
                f"WHERE {quote('id')} IN ({', '.join(['%s'] * len(items))}) "
                f"AND {quote('claim_token')} = %s")
+        params += [*(message.pk for message, _ in items), token]
         with connection.cursor() as cursor:
-            cursor.execute(f"{sql} RETURNING {quote('id')}" if returning else sql,
-                           [*params, *(message.pk for message, _ in items), token])
-            return {pk for (pk,) in cursor.fetchall()} if returning else set()
+            if connection.vendor != "postgresql":
+                cursor.execute(sql, params)
+                return {message.pk for message, _ in items}
+            cursor.execute(f"{sql} RETURNING {quote('id')}", params)
+            return {pk for (pk,) in cursor.fetchall()}
