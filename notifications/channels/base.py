@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.utils import parseaddr
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
@@ -70,6 +72,13 @@ class PermanentDeliveryError(DeliveryError):
 
 class UnsupportedFeatureError(PermanentDeliveryError):
     """The backend cannot do what the message asks (anymail's rule: fail loudly, never drop)."""
+
+
+@lru_cache(maxsize=256)
+def sender_parts(sender: str) -> tuple[str, str]:
+    """(name, address) of a sender as written, parsed once per process: a batch has a few
+    senders, and `parseaddr` costs more than the rest of building a letter's envelope."""
+    return parseaddr(sender)
 
 
 def in_flight(

@@ -6,8 +6,6 @@ import os
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from email.utils import parseaddr
-from functools import lru_cache
 
 from notifications.events import Channel
 from sendsay_admin.client import SendsayClient, SendsayError, letter_inline, letter_message
@@ -21,6 +19,7 @@ from .base import (
     TemporaryDeliveryError,
     UnsupportedFeatureError,
     in_flight,
+    sender_parts,
 )
 
 #: channel -> (Sendsay addr_type of the recipient, key inside `letter.message`). Phone numbers
@@ -43,12 +42,6 @@ MAX_IN_FLIGHT = 16
 
 _pool: tuple[int, ThreadPoolExecutor] | None = None
 _pool_lock = threading.Lock()
-
-
-@lru_cache(maxsize=256)
-def _sender(sender: str) -> tuple[str, str]:
-    """(name, address) of a sender as written: a batch has a few senders, parsing is not cheap."""
-    return parseaddr(sender)
 
 
 def _send_pool() -> ThreadPoolExecutor:
@@ -95,7 +88,7 @@ class SendsayBackend(ChannelBackend):
     def letter(self, message: OutboundMessage) -> dict:
         if message.channel != Channel.EMAIL:
             return letter_message(ROUTES[message.channel][1], message.text)
-        name, address = _sender(message.sender)
+        name, address = sender_parts(message.sender)
         if message.draft_id:
             # The draft's content with our confirmed sender (inline keys override the draft's).
             letter = {"draft.id": message.draft_id, "from.email": address}

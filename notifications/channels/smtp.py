@@ -6,7 +6,7 @@ import contextlib
 import smtplib
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from email.utils import make_msgid, parseaddr
+from email.utils import make_msgid
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -25,6 +25,7 @@ from .base import (
     TemporaryDeliveryError,
     UnsupportedFeatureError,
     in_flight,
+    sender_parts,
 )
 
 #: SMTP connections a batch sends over at once (threads): while one waits for the server's
@@ -89,7 +90,7 @@ class SmtpBackend(ChannelBackend):
                 self.connection.close()
 
     def build(self, message: OutboundMessage) -> EmailMultiAlternatives:
-        domain = parseaddr(message.sender)[1].rpartition("@")[2] or None
+        domain = sender_parts(message.sender)[1].rpartition("@")[2] or None
         headers = {"Message-ID": make_msgid(domain=domain), **message.headers}
         email = EmailMultiAlternatives(
             subject=message.subject, body=message.text, from_email=message.sender,
