@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gc
 import signal
 import sys
 
+from ..gc_pacing import fewer_collections  # stdlib only, as the emulator
 from .server import EmulatorServer
 from .state import TARIFFS
-
-#: New container objects between two collections of the youngest generation (Python's default
-#: is 700) while the command-line emulator serves.
-GC_YOUNG_THRESHOLD = 50_000
 
 
 def _account(text: str) -> tuple[str, str, str | None]:
@@ -84,16 +80,15 @@ def main(argv: list[str] | None = None) -> None:
         senders=args.sender,
     )
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    # Fewer collections: an import of 5,000 rows makes some 100,000 short-lived containers, and
-    # a collection of the older generations walks every member the state holds.
-    gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
     logins = ", ".join(login for login, _key, _tariff in accounts) or "none"
     print(
         f"sendsay-emulator listening on http://{args.host}:{args.port} (accounts: {logins}; "
         f"inspect: http://{args.host}:{args.port}/_inspect/page)",
         flush=True,
     )
-    with contextlib.suppress(KeyboardInterrupt):
+    # Fewer collections: an import of 5,000 rows makes some 100,000 short-lived containers, and
+    # a collection of the older generations walks every member the state holds.
+    with contextlib.suppress(KeyboardInterrupt), fewer_collections():
         server.serve_forever()
 
 
