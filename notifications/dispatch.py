@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from email.utils import parseaddr
 
 from sendsay_admin.services import (
     account_for_storefront,
@@ -13,7 +12,7 @@ from sendsay_admin.services import (
     sender_is_usable,
 )
 
-from .channels.base import ChannelBackend
+from .channels.base import ChannelBackend, sender_parts
 from .channels.sendsay import SendsayBackend
 from .channels.smtp import SmtpBackend
 from .events import STOREFRONT_ROLES, Channel, Role
@@ -70,10 +69,10 @@ class Dispatcher:
         return self._active[scope]
 
     def sender_usable(self, sender: str) -> bool:
-        if sender not in self._usable:  # by the sender as written: parseaddr is not cheap
-            address = parseaddr(sender)[1].lower()
-            self._usable[sender] = bool(address) and sender_is_usable(address)
-        return self._usable[sender]
+        address = sender_parts(sender)[1].lower()
+        if address not in self._usable:
+            self._usable[address] = bool(address) and sender_is_usable(address)
+        return self._usable[address]
 
     def route(self, envelope: Envelope) -> Route | Skip:
         """The rules (DESIGN.md section 5.6):
