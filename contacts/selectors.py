@@ -107,15 +107,15 @@ def contact_details(account: SendsayAccount, plan: ExportPlan,
     with fast_timestamps():
         rows = {row["id"]: row for row in qs.values(*PLAIN_FIELDS, **ROW_FIELDS)
                 if wanted is None or row["id"] in wanted}
-    if plan.needs("buyer", *ORDER_AGGREGATES):
+        if not plan.needs("buyer", *ORDER_AGGREGATES):
+            return rows
         orders = _orders(ids).values("buyer_id").annotate(
             n=Count("id"), spent=Sum("total"), last=Max("created_at"))
-        with fast_timestamps():
-            values = {item[0]: item[1:] for item in orders.values_list(
-                "buyer_id", "n", "spent", "last")}
-        for row in rows.values():
-            row["orders_count"], row["total_spent"], row["last_order_at"] = values.get(
-                row["id"], (0, None, None))
+        values = {item[0]: item[1:] for item in orders.values_list(
+            "buyer_id", "n", "spent", "last")}
+    for row in rows.values():
+        row["orders_count"], row["total_spent"], row["last_order_at"] = values.get(
+            row["id"], (0, None, None))
     return rows
 
 
